@@ -1,0 +1,20 @@
+# 10 real ICDAR 2015 test images (CC BY 4.0), converted by
+# `python tools/dataset_converters/icdar.py` into data/icdar2015_toy/
+# (make demo / the tests do it from ../shared/data/icdar2015_toy).
+icdar2015_toy_data_root = 'data/icdar2015_toy'
+
+icdar2015_toy_det_test = dict(
+    type='OCRDataset',
+    data_root=icdar2015_toy_data_root,
+    ann_file='textdet_test.json',
+    data_prefix=dict(img_path=''),
+    test_mode=True,
+    pipeline=None)
+icdar2015_toy_weak_test = dict(
+    type='WeakTextDataset',
+    data_root=icdar2015_toy_data_root,
+    ann_file='textdet_test.json',
+    data_prefix=dict(img_path=''),
+    test_mode=True,
+    min_instances=0,
+    pipeline=None)

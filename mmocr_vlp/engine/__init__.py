@@ -1,0 +1,2 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+from . import hooks  # noqa: F401

@@ -1,0 +1,108 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Batch-level symmetric contrastive loss with a learnable temperature."""
+import math
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmocr.registry import MODELS
+from torch import Tensor
+
+from ..dist import gather_with_grad
+
+
+@MODELS.register_module()
+class SymmetricContrastiveLoss(BaseModule):
+    """Symmetric image-text InfoNCE (oCLIP Eq. 3-4, after CLIP).
+
+    With L2-normalised image embeddings ``I_b`` and text embeddings ``T_b``
+    of the B (valid) images of the *global* batch and ``s = exp(logit_scale)``:
+
+    ``p^{i2t}_b(I) = softmax_b(s <I, T_b>)``, ``p^{t2i}_b(T) =
+    softmax_b(s <T, I_b>)`` (Eq. 3) and
+    ``L_bc = mean[H(y^{i2t}, p^{i2t}) + H(y^{t2i}, p^{t2i})]`` (Eq. 4),
+    the positive pair of image ``b`` being its own text ``b``.
+
+    Eq. 4 *sums* the two directions; CLIP and the official oCLIP code
+    average them, which ``loss_weight=0.5`` reproduces.
+
+    Under distributed training the embeddings of all ranks are gathered with
+    gradients (:func:`gather_with_grad`) and every rank computes the same
+    global loss, so negatives span the global batch; with DDP's gradient
+    averaging the parameter gradients equal those of one process on the
+    concatenated batch.
+
+    Args:
+        init_logit_scale (float): Initial ``logit_scale`` = ln(1 / 0.07).
+        max_logit_scale (float): ``logit_scale`` is clamped to
+            ``[0, max_logit_scale]`` (ln 100, i.e. temperature >= 0.01).
+        learnable (bool): Learn ``logit_scale``.
+        gather (bool): Gather across ranks when distributed.
+        loss_weight (float): Multiplier of the loss.
+    """
+
+    def __init__(self,
+                 init_logit_scale: float = math.log(1 / 0.07),
+                 max_logit_scale: float = math.log(100.),
+                 learnable: bool = True,
+                 gather: bool = True,
+                 loss_weight: float = 1.0,
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        scale = torch.tensor(float(init_logit_scale))
+        if learnable:
+            self.logit_scale = nn.Parameter(scale)
+        else:
+            self.register_buffer('logit_scale', scale)
+        self.max_logit_scale = max_logit_scale
+        self.gather = gather
+        self.loss_weight = loss_weight
+
+    def get_logit_scale(self) -> Tensor:
+        """The clamped logit scale (the inverse temperature is its exp)."""
+        return self.logit_scale.clamp(0., self.max_logit_scale)
+
+    def forward(self,
+                img_embeds: Tensor,
+                text_embeds: Tensor,
+                valid: Optional[Tensor] = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            img_embeds (Tensor): ``(B, D)`` image embeddings (this rank).
+            text_embeds (Tensor): ``(B, D)`` paired text embeddings.
+            valid (Tensor, optional): ``(B,)`` bool; False rows (e.g. images
+                without any word) take no part in the loss, neither as
+                anchors nor as negatives.
+
+        Returns:
+            Tensor: The scalar loss (0 with a graph if fewer than one valid
+            pair exists in the global batch).
+        """
+        if img_embeds.shape != text_embeds.shape or img_embeds.dim() != 2:
+            raise ValueError(
+                f'SymmetricContrastiveLoss: img_embeds {tuple(img_embeds.shape)}'
+                f' and text_embeds {tuple(text_embeds.shape)} must both be '
+                f'(B, D)')
+        if valid is None:
+            valid = img_embeds.new_ones(img_embeds.shape[0], dtype=torch.bool)
+        img = F.normalize(img_embeds, dim=-1)
+        txt = F.normalize(text_embeds, dim=-1)
+        valid_f = valid.to(img.dtype)
+        if self.gather:
+            img = gather_with_grad(img)
+            txt = gather_with_grad(txt)
+            valid_f = gather_with_grad(valid_f)
+        keep = valid_f > 0.5
+        scale = self.get_logit_scale()
+        if int(keep.sum()) == 0:
+            # Zero with a graph keeps DDP happy when nothing is valid.
+            return (img.sum() + txt.sum()) * 0. + scale * 0.
+        img, txt = img[keep], txt[keep]
+        logits = scale.exp() * img @ txt.t()
+        labels = torch.arange(logits.shape[0], device=logits.device)
+        loss = F.cross_entropy(logits, labels) + \
+            F.cross_entropy(logits.t(), labels)
+        return self.loss_weight * loss

@@ -1,0 +1,1 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.

@@ -1,0 +1,116 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Atomistic cross-modality contrastive loss (WeCromCL Eq. 6-8)."""
+from typing import Dict, Optional
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmocr.registry import MODELS
+from torch import Tensor
+
+
+def _masked_ce(logits: Tensor, target: Tensor, exclude: Tensor) -> Tensor:
+    """Cross-entropy per row with excluded (other-positive) columns."""
+    logits = logits.masked_fill(exclude, torch.finfo(logits.dtype).min)
+    return F.cross_entropy(logits, target, reduction='none')
+
+
+@MODELS.register_module()
+class AtomisticContrastiveLoss(BaseModule):
+    """WeCromCL Eq. 6-8 for several positive words per image.
+
+    Inputs are cosine similarities ``s[b, q] = Cosine(F^c_{I_b,T_q}, F_T_q)``
+    of every image ``b`` with every positive word ``q`` of the batch, and
+    ``s_neg[b, n]`` of every image with its own ``N_aug`` extra negative
+    transcriptions. Each positive pair ``(owner[q], q)`` contributes
+
+    - text-to-image (Eq. 6): softmax over the images of the batch;
+      images that also contain the word are excluded from the denominator;
+    - image-to-text (Eq. 7): softmax over the batch's words plus the image's
+      ``N_aug`` negatives; the image's other words (and equal words of other
+      images) are excluded.
+
+    ``L = (mean T2I + mean I2T) / 2`` (Eq. 8). The temperature is learnable:
+    ``logit_scale = ln(1/tau)``, initialised to ``ln(1/0.07)``, clamped to
+    ``max_logit_scale``.
+
+    Args:
+        init_temperature (float): Initial ``tau``. Defaults to 0.07.
+        max_logit_scale (float): Upper clamp of ``ln(1/tau)``. Defaults to
+            ``ln(100)``.
+        learnable_temperature (bool): Learn ``tau``. Defaults to True.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+    """
+
+    def __init__(self,
+                 init_temperature: float = 0.07,
+                 max_logit_scale: float = 4.6052,
+                 learnable_temperature: bool = True,
+                 loss_weight: float = 1.0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        scale = torch.log(torch.tensor(1.0 / init_temperature))
+        if learnable_temperature:
+            self.logit_scale = torch.nn.Parameter(scale)
+        else:
+            self.register_buffer('logit_scale', scale)
+        self.max_logit_scale = max_logit_scale
+        self.loss_weight = loss_weight
+
+    def scale(self) -> Tensor:
+        """``1 / tau`` after clamping (the clamp keeps the gradient 0 above)."""
+        return self.logit_scale.clamp(max=self.max_logit_scale).exp()
+
+    def forward(self,
+                sim_pos: Tensor,
+                owner: Tensor,
+                same_text: Tensor,
+                sim_neg: Optional[Tensor] = None,
+                neg_valid: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Compute the loss.
+
+        Args:
+            sim_pos: ``(B, Q)`` cosine of image ``b`` with positive word ``q``.
+            owner: ``(Q,)`` long, the image each positive word belongs to.
+            same_text: ``(B, Q)`` bool, True where image ``b`` contains the
+                text of word ``q`` (including ``b == owner[q]``).
+            sim_neg: ``(B, N_aug)`` cosine of every image with its own extra
+                negatives, or None (no negative mining).
+            neg_valid: ``(B, N_aug)`` bool, False for padding slots (images
+                that got fewer negatives). Defaults to all valid.
+
+        Returns:
+            dict: ``loss_t2i``, ``loss_i2t`` (each already halved and
+            weighted, so their sum is Eq. 8) and ``logit_scale``-free
+            diagnostics ``acc_i2t``.
+        """
+        B, Q = sim_pos.shape
+        if Q == 0:
+            zero = sim_pos.sum() * 0
+            return dict(loss_t2i=zero, loss_i2t=zero)
+        scale = self.scale()
+        q_idx = torch.arange(Q, device=sim_pos.device)
+        # Eq. 6: rows = words, columns = images.
+        t2i = (sim_pos * scale).t()  # (Q, B)
+        excl_t2i = same_text.t().clone()
+        excl_t2i[q_idx, owner] = False
+        loss_t2i = _masked_ce(t2i, owner, excl_t2i).mean()
+        # Eq. 7: rows = positive pairs, columns = batch words + own negatives.
+        i2t = (sim_pos * scale)[owner]  # (Q, Q)
+        # Exclude the owner's other words and same-text words of others.
+        excl = same_text[owner].clone()  # word q' text is in image owner[q]
+        excl[q_idx, q_idx] = False
+        if sim_neg is not None and sim_neg.numel() > 0:
+            i2t = torch.cat([i2t, (sim_neg * scale)[owner]], 1)
+            if neg_valid is None:
+                neg_excl = excl.new_zeros((Q, sim_neg.shape[1]))
+            else:
+                neg_excl = ~neg_valid.bool()[owner]
+            excl = torch.cat([excl, neg_excl], 1)
+        loss_i2t = _masked_ce(i2t, q_idx, excl).mean()
+        with torch.no_grad():
+            masked = i2t.masked_fill(excl, float('-inf'))
+            acc = (masked.argmax(1) == q_idx).float().mean()
+        w = 0.5 * self.loss_weight
+        return dict(loss_t2i=w * loss_t2i, loss_i2t=w * loss_i2t,
+                    acc_i2t=acc)

@@ -1,0 +1,31 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+import os
+import os.path as osp
+from pathlib import Path
+
+import pytest
+import torch
+
+torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '2')))
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / 'shared'
+ICDAR_TOY = SHARED / 'data' / 'icdar2015_toy'
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope='session')
+def icdar_toy_dir() -> Path:
+    if not ICDAR_TOY.is_dir():
+        pytest.skip(f'shared ICDAR 2015 toy data not found at {ICDAR_TOY}')
+    return ICDAR_TOY
+
+
+def pytest_configure(config):
+    # Every test process imports the package once, so registries are full.
+    import mmocr_vlp  # noqa: F401
+    os.chdir(osp.dirname(osp.dirname(osp.abspath(__file__))))

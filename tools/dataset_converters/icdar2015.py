@@ -1,0 +1,18 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Convert ICDAR 2015 ``gt_img_N.txt`` (8 coordinates + transcription) to
+mmocr OCRDataset JSON.
+
+Run with -h for the options; see docs/datasets.md.
+"""
+import os.path as osp
+import sys
+
+try:
+    from mmocr_vlp.datasets.converters.cli import main
+except ImportError:  # running from a source checkout without install
+    sys.path.insert(
+        0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+    from mmocr_vlp.datasets.converters.cli import main
+
+if __name__ == '__main__':
+    main('icdar2015')

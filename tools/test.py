@@ -1,0 +1,58 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Evaluate a checkpoint (what ``mim test mmocr_vlp CONFIG --checkpoint`` runs)."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test an mmocr_vlp model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs and results go')
+    parser.add_argument('--save-preds', action='store_true',
+                        help='dump predictions to <work_dir>/<ckpt>_predictions.pkl')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint not found: {args.checkpoint}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.save_preds:
+        dump = osp.join(cfg.work_dir, osp.splitext(
+            osp.basename(args.checkpoint))[0] + '_predictions.pkl')
+        evaluator = cfg.test_evaluator
+        if isinstance(evaluator, dict):
+            evaluator = [evaluator]
+        cfg.test_evaluator = list(evaluator) + [
+            dict(type='DumpResults', out_file_path=dump)
+        ]
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    print(f'[mmocr_vlp] test metrics: {metrics}')
+
+
+if __name__ == '__main__':
+    main()
