@@ -111,9 +111,9 @@ pip_install "${CONS[@]}" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requireme
 pip_install --no-deps --no-build-isolation --no-use-pep517 -e "$ROOT"
 
 "$VPY" - <<'PY'
+import mmocr_vlp  # noqa: F401  (first: makes mmocr importable without torchvision)
 import torch, mmcv, mmengine, mmdet, mmocr
 from mmcv.ops import MultiScaleDeformableAttention  # noqa: F401
-import mmocr_vlp  # noqa: F401
 print(f'[setup] torch {torch.__version__} | mmcv {mmcv.__version__} (ops ok) | '
       f'mmengine {mmengine.__version__} | mmdet {mmdet.__version__} | mmocr {mmocr.__version__}')
 PY

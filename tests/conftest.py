@@ -28,4 +28,6 @@ def icdar_toy_dir() -> Path:
 def pytest_configure(config):
     # Every test process imports the package once, so registries are full.
     import mmocr_vlp  # noqa: F401
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmocr')
     os.chdir(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -2,7 +2,7 @@
 """One dataset class for transcription-only, partial and full annotations."""
 import os.path as osp
 from collections import Counter
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from mmengine.logging import print_log
 from mmocr.datasets import OCRDataset
@@ -85,8 +85,7 @@ class WeakTextDataset(OCRDataset):
     # ----------------------------------------------------------- loading
     def load_data_list(self) -> List[dict]:
         self.skip_counts.clear()
-        data_list = super().load_data_list()
-        kept = [d for d in data_list if d is not None]
+        kept = super().load_data_list()
         if self.skip_counts:
             print_log(
                 f'{self.__class__.__name__}({self.ann_file}): kept '
@@ -127,27 +126,27 @@ class WeakTextDataset(OCRDataset):
             raise AnnotationError(msg)
         self.skip_counts[reason] += 1
 
-    def parse_data_info(self, raw_data_info: dict) -> Optional[dict]:
+    def parse_data_info(self, raw_data_info: dict) -> Union[dict, list]:
         """Validate and normalise one image entry.
 
-        Returns None for an entry dropped under ``on_error='skip'`` or by
-        ``min_instances``; :meth:`load_data_list` filters those out.
+        Returns an empty list (mmengine's way to emit no entry) for an entry
+        dropped under ``on_error='skip'`` or by ``min_instances``.
         """
         where = f'{self.ann_file}: image {raw_data_info.get("img_path")!r}'
         if 'img_path' not in raw_data_info:
             self._bad('no_img_path', f'{self.ann_file}: an entry has no '
                       f'"img_path" field: {str(raw_data_info)[:200]}')
-            return None
+            return []
         data_info = super().parse_data_info(raw_data_info)
         if self.check_files and not osp.isfile(data_info['img_path']):
             self._bad('missing_image',
                       f'{where}: file {data_info["img_path"]!r} not found')
-            return None
+            return []
         instances = data_info.get('instances', [])
         if not isinstance(instances, list):
             self._bad('bad_instances', f'{where}: field "instances" must be '
                       f'a list, got {type(instances).__name__}')
-            return None
+            return []
         clean = []
         for k, inst in enumerate(instances):
             inst = self._check_instance(inst, f'{where}, instances[{k}]')
@@ -157,7 +156,7 @@ class WeakTextDataset(OCRDataset):
         n_valid = sum(1 for i in clean if not i['ignore'])
         if n_valid < self.min_instances:
             self.skip_counts['too_few_words'] += 1
-            return None
+            return []
         return data_info
 
     def _check_instance(self, inst: dict, where: str) -> Optional[dict]:

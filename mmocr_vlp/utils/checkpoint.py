@@ -11,11 +11,16 @@ with numpy arrays, numpy scalars and dtypes).
 Rather than turning the safety off, this module allow-lists exactly those
 types with :func:`torch.serialization.add_safe_globals`; it runs on
 ``import mmocr_vlp`` (configs import the package via ``custom_imports``).
-Anything else in a checkpoint is still refused by torch, with torch's own
-error that names the offending global.
+``HistoryBuffer`` pickles its statistics methods as
+``getattr(HistoryBuffer, 'mean')``; instead of allowing ``builtins.getattr``
+(which would reach any attribute of any allowed object), a ``getattr`` that
+only resolves HistoryBuffer's registered statistics methods is registered
+under that name. Anything else in a checkpoint is still refused by torch,
+with torch's own error that names the offending global.
 """
 import collections
-from typing import List
+import pickle
+from typing import Any, List
 
 import numpy as np
 import torch
@@ -58,9 +63,26 @@ def _mmengine_globals() -> List:
     return out
 
 
+def history_buffer_getattr(obj: Any, name: str) -> Any:
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods.
+
+    Registered for weights-only unpickling under the name
+    ``builtins.getattr``; any other use is refused.
+    """
+    from mmengine.logging import HistoryBuffer
+    if obj is HistoryBuffer and isinstance(name, str) and (
+            name in HistoryBuffer._statistics_methods
+            or name in ('min', 'max', 'current', 'mean')):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'mmocr_vlp: refused getattr({obj!r}, {name!r}) while loading a '
+        'checkpoint: only HistoryBuffer statistics methods are allowed')
+
+
 def checkpoint_safe_globals() -> List:
     """The globals mmengine writes into its checkpoints."""
-    return ([collections.OrderedDict, collections.defaultdict] +
+    return ([collections.OrderedDict, collections.defaultdict,
+             (history_buffer_getattr, 'builtins.getattr')] +
             _numpy_globals() + _mmengine_globals())
 
 

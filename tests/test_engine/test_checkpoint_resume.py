@@ -1,5 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Full mmengine checkpoints load with torch's weights-only unpickler."""
+import collections
 import os.path as osp
 import pickle
 import subprocess
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.hooks import Hook
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
@@ -23,10 +25,9 @@ class _ToyModel(BaseModel):
         self.lin = nn.Linear(2, 1)
 
     def forward(self, inputs, labels, mode='tensor'):
-        out = self.lin(torch.stack(inputs))
+        out = self.lin(inputs)
         if mode == 'loss':
-            return dict(loss=((out.squeeze(1) - torch.stack(labels))**2
-                              ).mean())
+            return dict(loss=((out.squeeze(1) - labels)**2).mean())
         return out
 
 
@@ -42,6 +43,7 @@ class _ToyData(Dataset):
 
 
 def _runner(work_dir, max_epochs, **kw):
+    torch.manual_seed(0)  # the model is built before the runner seeds
     return Runner(
         model=_ToyModel(),
         work_dir=str(work_dir),
@@ -78,6 +80,21 @@ class _EvilPayload:
     pass
 
 
+class _SneakyGetattr:
+    """Pickles as getattr(OrderedDict, 'fromkeys'): allowed types, but a
+    getattr that is not a HistoryBuffer statistics method."""
+
+    def __reduce__(self):
+        return getattr, (collections.OrderedDict, 'fromkeys')
+
+
+def test_restricted_getattr_refuses_other_attributes(tmp_path):
+    f = tmp_path / 'sneaky.pth'
+    torch.save({'x': _SneakyGetattr()}, f)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(f)
+
+
 def test_checkpoint_needs_the_allow_list(tmp_path):
     """Without importing mmocr_vlp the same file is refused (the test can
     fail: it proves the allow-list is what makes loading work)."""
@@ -100,17 +117,36 @@ def test_checkpoint_needs_the_allow_list(tmp_path):
     assert 'LOADED' in out, out
 
 
-def test_resume_continues_where_it_stopped(tmp_path):
+class _Interrupt(Exception):
+    pass
+
+
+class _CrashAfterEpoch(Hook):
+    """Simulates a killed job: raises after the checkpoint of an epoch."""
+    priority = 'LOWEST'
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch == self.epoch:
+            raise _Interrupt
+
+
+def test_resume_after_a_crash_matches_uninterrupted_run(tmp_path):
     full = _runner(tmp_path / 'full', 4)
     full.train()
     w_full = full.model.lin.weight.detach().clone()
 
-    part = _runner(tmp_path / 'part', 2)
-    part.train()
+    crashing = _runner(tmp_path / 'part', 4,
+                       custom_hooks=[_CrashAfterEpoch(2)])
+    with pytest.raises(_Interrupt):
+        crashing.train()
+    assert osp.isfile(tmp_path / 'part' / 'epoch_2.pth')
     resumed = _runner(tmp_path / 'part', 4, resume=True)
     resumed.train()
     assert resumed.epoch == 4
-    # Same seed, same schedule: resuming gives the uninterrupted result.
+    # Same seed, data order and lr schedule: no work lost, same result.
     np.testing.assert_allclose(resumed.model.lin.weight.detach().numpy(),
                                w_full.numpy(), rtol=1e-5, atol=1e-6)
     lrs = [g['lr'] for g in resumed.optim_wrapper.optimizer.param_groups]

@@ -389,8 +389,18 @@ def convert_per_image_files(
             report.error('bad_file', str(e), image_level=True)
             continue
         stem = image_stem(ann)
-        img_file = index.find(stem) if check_images else None
-        if img_file is None:
+        if check_images:
+            img_file = index.find(stem)
+            if img_file is None:
+                report.error(
+                    'missing_image',
+                    f'{ann}: no image named {stem!r} (any of '
+                    f'{"/".join(sorted(set(e.lower() for e in IMG_EXTS)))}) '
+                    f'under {img_dir!r} (pass --no-check-images to convert '
+                    f'without images)',
+                    image_level=True)
+                continue
+        else:
             img_file = osp.join(img_dir, stem + img_ext)
         info = make_data_info(img_file, instances, data_root, report,
                               check_images, where=ann)

@@ -28,7 +28,7 @@ from .mmocr_json import convert_mmocr_json
 from .synthtext import convert_synthtext
 from .textocr import convert_textocr
 from .totaltext import convert_totaltext
-from .views import write_views
+from .views import DEFAULT_VIEWS, write_views
 
 FORMATS = ('icdar2013', 'icdar2015', 'totaltext', 'ctw1500', 'synthtext',
            'lsvt', 'textocr', 'mmocr')
@@ -151,8 +151,12 @@ def main(fmt: str, argv: Optional[List[str]] = None) -> Dict:
         print(f"img_path is relative to {osp.abspath(root)!r}: use "
               f"data_root='{root}', data_prefix=dict(img_path='')")
     if a.views:
-        written = write_views(data_list, osp.dirname(osp.abspath(path)),
-                              a.split, a.views)
+        try:
+            written = write_views(data_list, osp.dirname(osp.abspath(path)),
+                                  a.split, a.views)
+        except ValueError as e:
+            print(f'error: {e}', file=sys.stderr)
+            sys.exit(1)
         for v, f in written.items():
             print(f'view {v}: {f}')
         summary['views'] = written
@@ -179,8 +183,8 @@ def views_main(argv: Optional[List[str]] = None) -> Dict[str, str]:
     p.add_argument('ann_file', help='input OCRDataset JSON (full labels)')
     p.add_argument('--out-dir', required=True)
     p.add_argument('--split', default='train')
-    p.add_argument('--views', nargs='+',
-                   default=['full', 'textonly', 'partial50', 'points'])
+    p.add_argument('--views', nargs='+', default=list(DEFAULT_VIEWS),
+                   help=f'default: {" ".join(DEFAULT_VIEWS)}')
     p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
     try:
@@ -193,19 +197,15 @@ def views_main(argv: Optional[List[str]] = None) -> Dict[str, str]:
               f'({type(e).__name__}: {e})', file=sys.stderr)
         sys.exit(1)
     try:
-        written = _write_views(data_list, a.out_dir, a.split, a.views,
-                               a.seed, metainfo)
+        written = write_views(
+            data_list, a.out_dir, a.split, a.views, seed=a.seed,
+            metainfo=metainfo)
     except ValueError as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(1)
     for v, path in written.items():
         print(f'view {v}: {path}')
     return written
-
-
-def _write_views(data_list, out_dir, split, views, seed, metainfo):
-    return write_views(data_list, out_dir, split, views, seed=seed,
-                       metainfo=metainfo)
 
 
 # For thin CLIs: ``run = make_entry('icdar2015')``.

@@ -124,7 +124,7 @@ def convert_lsvt(ann_file: str,
                 report.error('bad_label', str(e))
         stem = osp.splitext(key)[0]
         img_file = index.find(stem) if check_images else None
-        if img_file is None:
+        if img_file is None:  # unchecked, or reported missing below
             img_file = osp.join(img_dir, stem + img_ext)
         info = make_data_info(img_file, instances, data_root, report,
                               check_images, where=where)

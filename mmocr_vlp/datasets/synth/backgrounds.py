@@ -32,13 +32,15 @@ def _value_noise(rng, h: int, w: int, octaves: Sequence[int] = (4, 8, 16),
 
 
 def _ramp(t: np.ndarray, colors: Sequence[np.ndarray]) -> np.ndarray:
-    """Map t in [0, 1] (h, w) to a piecewise linear colour ramp."""
+    """Map t in [0, 1] (h, w) to a piecewise linear colour ramp (256-entry
+    look-up table, float32 BGR output)."""
     cols = np.stack(colors).astype(np.float32)  # (k, 3)
-    k = len(cols) - 1
-    x = np.clip(t, 0, 1) * k
-    i = np.minimum(x.astype(np.int32), k - 1)
-    f = (x - i)[..., None]
-    return cols[i] * (1 - f) + cols[i + 1] * f
+    knots = np.linspace(0, 255, len(cols))
+    x = np.arange(256)
+    lut = np.stack([np.interp(x, knots, cols[:, c]) for c in range(3)], 1)
+    lut = np.clip(lut + 0.5, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+    t8 = np.clip(t * 255 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.LUT(cv2.merge([t8, t8, t8]), lut).astype(np.float32)
 
 
 def _palette(rng, n: int) -> list:
@@ -133,33 +135,47 @@ _KIND_FN = dict(
 
 def add_clutter(img: np.ndarray, rng, n: int) -> None:
     """Draw ``n`` semi-transparent shapes (lines, boxes, circles, polylines)
-    in place on a float32 BGR image."""
+    in place on a float32 BGR image (blended inside each shape's box)."""
     h, w = img.shape[:2]
     s = max(h, w)
     for _ in range(n):
-        layer = img.copy()
         col = tuple(float(v) for v in _rand_color(rng))
         kind = int(rng.integers(4))
         th = int(rng.integers(1, max(2, s // 100)))
-        p = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        p = np.array([rng.integers(0, w), rng.integers(0, h)])
         if kind == 0:
-            q = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-            cv2.line(layer, p, q, col, th, cv2.LINE_AA)
+            pts = np.stack([p, [rng.integers(0, w), rng.integers(0, h)]])
         elif kind == 1:
-            q = (p[0] + int(rng.uniform(-0.3, 0.3) * s),
-                 p[1] + int(rng.uniform(-0.3, 0.3) * s))
-            cv2.rectangle(layer, p, q, col, -1 if rng.random() < 0.5 else th)
+            q = p + (rng.uniform(-0.3, 0.3, 2) * s).astype(int)
+            pts = np.stack([p, q])
         elif kind == 2:
             r = int(rng.uniform(0.01, 0.12) * s)
-            cv2.circle(layer, p, r, col, -1 if rng.random() < 0.5 else th,
-                       cv2.LINE_AA)
+            pts = np.stack([p - r, p + r])
         else:
-            pts = rng.integers(0, [w, h], (int(rng.integers(3, 7)),
-                                            2)).astype(np.int32)
-            cv2.polylines(layer, [pts], bool(rng.random() < 0.5), col, th,
-                          cv2.LINE_AA)
+            pts = rng.integers(0, [w, h], (int(rng.integers(3, 7)), 2))
+        fill = rng.random() < 0.5
         a = float(rng.uniform(0.2, 0.7))
-        cv2.addWeighted(layer, a, img, 1 - a, 0, dst=img)
+        x0, y0 = np.clip(pts.min(0) - th - 2, 0, [w, h])
+        x1, y1 = np.clip(pts.max(0) + th + 3, 0, [w, h])
+        if x1 <= x0 or y1 <= y0:
+            continue
+        sub = img[y0:y1, x0:x1]
+        layer = sub.copy()
+        loc = (pts - [x0, y0]).astype(np.int32)
+        if kind == 0:
+            cv2.line(layer, tuple(map(int, loc[0])), tuple(map(int, loc[1])),
+                     col, th, cv2.LINE_AA)
+        elif kind == 1:
+            cv2.rectangle(layer, tuple(map(int, loc[0])),
+                          tuple(map(int, loc[1])), col, -1 if fill else th)
+        elif kind == 2:
+            ctr = (loc[0] + loc[1]) // 2
+            cv2.circle(layer, tuple(map(int, ctr)),
+                       int((loc[1][0] - loc[0][0]) // 2), col,
+                       -1 if fill else th, cv2.LINE_AA)
+        else:
+            cv2.polylines(layer, [loc], bool(fill), col, th, cv2.LINE_AA)
+        sub[:] = cv2.addWeighted(layer, a, sub, 1 - a, 0)
 
 
 _DISTRACT_CHARS = ''.join(chr(c) for c in range(33, 127))

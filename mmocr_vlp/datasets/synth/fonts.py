@@ -8,7 +8,6 @@ covers ``[A-Za-z0-9]``: code points are checked against the glyph *names*
 (Adobe Glyph List), which rejects fonts such as ``cmex10`` or
 ``LastResortHE`` whose cmap claims ASCII but draws other symbols.
 """
-import glob
 import os
 import os.path as osp
 import string
@@ -22,6 +21,8 @@ SYSTEM_FONT_DIRS = ('/usr/share/fonts', '/usr/local/share/fonts',
                     osp.expanduser('~/.fonts'),
                     osp.expanduser('~/.local/share/fonts'))
 _FONT_EXTS = ('.ttf', '.otf')
+#: glyphs that a font names correctly but draws differently
+_QUIRKS = {'cmti10.ttf': {'$'}}
 
 
 class FontInfo(NamedTuple):
@@ -87,6 +88,8 @@ def _inspect(path: str) -> Optional[Tuple[str, FrozenSet[str]]]:
     except Exception:  # unreadable/corrupt font file
         return None
     family = family or osp.splitext(osp.basename(path))[0].split('-')[0]
+    # TeX OT1 quirk: Computer Modern italic draws '$' as a pound sign
+    good -= _QUIRKS.get(osp.basename(path).lower(), set())
     return family, frozenset(good)
 
 

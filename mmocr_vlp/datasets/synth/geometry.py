@@ -27,9 +27,10 @@ def polygon_center(polygon: Sequence[float]) -> List[float]:
     The polygon follows the Total-Text/CTW1500 order: the first half of the
     points is the top side (left -> right), the second half the bottom side
     (right -> left); a quad is ``TL, TR, BR, BL``. The centre is the mean of
-    the mid-arc points of the two sides (the SPTS evaluation's GT centre);
-    for a quad that is the mean of the top and bottom edge mid points. An
-    odd number of points falls back to the vertex mean.
+    the arc-length mid points of the two sides, the GT centre of the SPTS
+    evaluation (for ``n`` points the sides are ``pts[:n // 2]`` and
+    ``pts[n // 2:]``, odd ``n`` included). For a quad that is the mean of
+    the top and bottom edge mid points (= the vertex mean).
 
     Raises:
         ValueError: If ``polygon`` has an odd length or fewer than 3 points.
@@ -40,11 +41,8 @@ def polygon_center(polygon: Sequence[float]) -> List[float]:
                          f'points, got length {len(pts)}')
     pts = pts.reshape(-1, 2)
     n = len(pts)
-    if n % 2:
-        c = pts.mean(0)
-    else:
-        top, bottom = pts[:n // 2], pts[n // 2:]
-        c = (_polyline_midpoint(top) + _polyline_midpoint(bottom)) / 2
+    top, bottom = pts[:n // 2], pts[n // 2:]
+    c = (_polyline_midpoint(top) + _polyline_midpoint(bottom)) / 2
     return [float(c[0]), float(c[1])]
 
 

@@ -79,7 +79,8 @@ class WordSampler:
                              'annotated one by one)')
         words = load_word_list() if words is None else words
         self.words = [
-            w for w in words if 0 < len(w) <= max_len and set(w) <= self.charset
+            w for w in words
+            if 0 < len(w) <= max_len and set(w) <= self.charset
         ]
         if not self.words:
             raise ValueError('no word of the word list fits the charset')

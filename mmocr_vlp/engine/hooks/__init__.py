@@ -1,1 +1,2 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
+from .export_backbone_hook import ExportBackboneHook  # noqa: F401

@@ -18,7 +18,8 @@ from shapely.geometry import Point, Polygon
 from mmocr_vlp.datasets.converters.geometry import as_points, polygon_center
 
 __all__ = [
-    'polygon_center', 'gt_centers', 'point_in_polygon', 'polygon_to_shapely'
+    'polygon_center', 'gt_centers', 'point_in_polygon', 'points_in_polygons',
+    'polygon_to_shapely'
 ]
 
 
@@ -99,5 +100,3 @@ def points_in_polygons(points: np.ndarray,
             continue
         out[:, j] = shapely.intersects_xy(poly, points[:, 0], points[:, 1])
     return out
-
-

@@ -45,9 +45,10 @@ class PointSampler(BaseModule):
     ``(dx, dy)`` offsets; the features at ``anchor + offset`` are bilinearly
     sampled and handed to the recognition module (one time step per point).
     Offsets are bounded: ``tanh(.) * max_offset`` feature cells. The last
-    layer starts at zero weight with a bias that lays the K points on a
-    horizontal line of half-width ``init_span * max_offset`` cells through
-    the anchor (a reading-order prior; training bends it to the text).
+    layer starts with tiny weights (std 1e-3, so that the MLP still gets
+    gradients) and a bias that lays the K points on a horizontal line of
+    half-width ``init_span * max_offset`` cells through the anchor (a
+    reading-order prior; training bends it to the text).
 
     Args:
         in_channels (int): Channels of the feature map.
@@ -88,7 +89,7 @@ class PointSampler(BaseModule):
         self._init_offset()
 
     def _init_offset(self) -> None:
-        nn.init.zeros_(self.offset.weight)
+        nn.init.normal_(self.offset.weight, std=1e-3)
         K = self.num_points
         xs = torch.linspace(-1, 1, K) * self.init_span if K > 1 else \
             torch.zeros(1)

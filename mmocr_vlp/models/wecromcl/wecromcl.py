@@ -387,6 +387,11 @@ class WeCromCL(BaseModel):
             dev = inputs.device
             pred.points = (torch.cat(pts).float() if pts else torch.zeros(
                 (0, 2), device=dev))
+            ori = s.metainfo.get('ori_shape')
+            if ori is not None and len(pred.points):
+                # Cells straddling the valid border map slightly outside.
+                pred.points[:, 0].clamp_(0, float(ori[1]))
+                pred.points[:, 1].clamp_(0, float(ori[0]))
             pred.scores = (torch.cat(scores).float()
                            if scores else torch.zeros((0, ), device=dev))
             pred.texts = out_texts
@@ -405,6 +410,9 @@ class _ScaledShape:
     """A data sample view whose ``img_shape`` is scaled (multi-scale test)."""
 
     def __init__(self, sample, scale: float) -> None:
-        h, w = sample.metainfo.get('img_shape', (0, 0))[:2]
-        self.metainfo = dict(
-            img_shape=(int(round(h * scale)), int(round(w * scale))))
+        self.metainfo = {}
+        shape = sample.metainfo.get('img_shape')
+        if shape:
+            h, w = shape[:2]
+            self.metainfo['img_shape'] = (int(round(h * scale)),
+                                          int(round(w * scale)))

@@ -197,8 +197,10 @@ class TextBPNModuleLoss(SegBasedModuleLoss):
                         tr_mask: Tensor,
                         train_mask: Tensor) -> Tuple[Tensor, Tensor]:
         """Direction-field norm loss and angle loss (TextField-style)."""
+        # area-weighted squared error, summed along rows and averaged over
+        # rows and images (the official reduction)
         norm_loss = (weight * ((pred - gt)**2).sum(1) * train_mask)
-        norm_loss = norm_loss.flatten(1).sum(1).mean()
+        norm_loss = norm_loss.sum(-1).mean()
         inside = (tr_mask * train_mask) > 0
         if inside.any():
             cos = F.cosine_similarity(pred, gt, dim=1, eps=1e-6)

@@ -1,0 +1,27 @@
+# oCLIP optimisation (Sec. 4.2): AdamW (decoupled weight decay) on all
+# weights that are not gains or biases (nor the logit scale), lr 1e-4,
+# cosine decay with linear warm-up, 100 epochs.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(
+        type='AdamW', lr=1e-4, betas=(0.9, 0.999), eps=1e-8,
+        weight_decay=0.1),
+    paramwise_cfg=dict(
+        norm_decay_mult=0.,
+        bias_decay_mult=0.,
+        flat_decay_mult=0.,  # every 1-D param: gains, biases, in_proj_bias
+        custom_keys={'logit_scale': dict(decay_mult=0.)}),
+    clip_grad=None)
+
+max_epochs = 100
+warmup_iters = 10000  # official: 10k warm-up steps
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0.,
+         by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
+                 val_interval=max_epochs + 1)
+val_cfg = None
+test_cfg = None

@@ -1,0 +1,32 @@
+# TextBPN R50 on Total-Text. Paper: P/R/F 88.0/82.9/85.4 (oCLIP paper's
+# baseline row); the official release evaluates the epoch-390 checkpoint
+# with dis_thr 0.3, cls_thr 0.825 at test size [640, 1024].
+_base_ = [
+    '_base_textbpn_resnet50_fpnc.py',
+    '_base_schedule_adam_660e.py',
+    'mmocr::textdet/_base_/datasets/totaltext.py',
+    'mmocr::textdet/_base_/default_runtime.py',
+]
+
+model = dict(det_head=dict(cls_thr=0.825, dis_thr=0.3))
+
+totaltext_textdet_train = _base_.totaltext_textdet_train
+totaltext_textdet_train.pipeline = _base_.train_pipeline
+totaltext_textdet_test = _base_.totaltext_textdet_test
+totaltext_textdet_test.pipeline = _base_.test_pipeline
+
+train_dataloader = dict(
+    batch_size=12,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=totaltext_textdet_train)
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=totaltext_textdet_test)
+test_dataloader = val_dataloader
+
+auto_scale_lr = dict(base_batch_size=12)

@@ -1,0 +1,43 @@
+# WeCromCL fine-tuned on totaltext (supp. Sec. 2). Pseudo-labelling input:
+# short side 896 (long side <= 1792).
+_base_ = ['_base_wecromcl_finetune.py']
+
+data_root = 'data/totaltext'
+
+train_pipeline = {{_base_.finetune_train_pipeline}}
+train_pipeline[-2] = dict(
+    type='SampleNegativeTexts', n_aug=16,
+    ann_file='data/totaltext/textspotting_train.json')
+test_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='ResizePad', scale=(1792, 896), pad=False, size_divisor=32),
+    dict(type='LoadWeakAnnotations'),
+    dict(type='PackVLPInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file='textspotting_train.json',
+        data_prefix=dict(img_path=''),
+        on_error='skip',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file='textspotting_test.json',
+        data_prefix=dict(img_path=''),
+        test_mode=True,
+        min_instances=0,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,92 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Draw WeCromCL activation maps and anchors (WeCromCL supp. Fig. 1)."""
+from typing import List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+
+def overlay_activation(img: np.ndarray,
+                       act_map: np.ndarray,
+                       points: Optional[Sequence[Tuple[float, float]]] = None,
+                       title: Optional[str] = None,
+                       alpha: float = 0.5,
+                       colormap: int = cv2.COLORMAP_JET,
+                       gt_polygons: Optional[Sequence[np.ndarray]] = None
+                       ) -> np.ndarray:
+    """Overlay one activation map and its anchor(s) on a BGR image.
+
+    Args:
+        img: ``(H, W, 3)`` uint8 BGR image (original coordinates).
+        act_map: ``(h, w)`` map covering the whole image (any resolution;
+            resized bilinearly), min-max normalised for display.
+        points: Anchor points ``(x, y)`` in image coordinates, drawn as
+            green crosses (the paper's green '+').
+        title: Text drawn in the top-left corner (the query word).
+        alpha: Heat-map opacity.
+        colormap: OpenCV colour map.
+        gt_polygons: Optional polygons drawn in white (where the word is).
+
+    Returns:
+        np.ndarray: The drawing, same size as ``img``.
+    """
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    H, W = img.shape[:2]
+    m = np.asarray(act_map, dtype=np.float32)
+    m = cv2.resize(m, (W, H), interpolation=cv2.INTER_LINEAR)
+    lo, hi = float(m.min()), float(m.max())
+    m = (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+    heat = cv2.applyColorMap((m * 255).astype(np.uint8), colormap)
+    out = cv2.addWeighted(img.astype(np.uint8), 1 - alpha, heat, alpha, 0)
+    if gt_polygons is not None:
+        for poly in gt_polygons:
+            p = np.asarray(poly, dtype=np.float32).reshape(-1, 2)
+            cv2.polylines(out, [np.round(p).astype(np.int32)], True,
+                          (255, 255, 255), 1, cv2.LINE_AA)
+    size = max(6, int(round(min(H, W) * 0.03)))
+    for x, y in (points if points is not None else []):
+        c = (int(round(x)), int(round(y)))
+        cv2.drawMarker(out, c, (0, 0, 0), cv2.MARKER_CROSS, size + 2, 4)
+        cv2.drawMarker(out, c, (0, 255, 0), cv2.MARKER_CROSS, size, 2)
+    if title:
+        scale = max(0.4, min(H, W) / 600)
+        (tw, th), base = cv2.getTextSize(title, cv2.FONT_HERSHEY_SIMPLEX,
+                                         scale, 1)
+        cv2.rectangle(out, (0, 0), (tw + 8, th + base + 8), (0, 0, 0), -1)
+        cv2.putText(out, title, (4, th + 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (255, 255, 255), 1, cv2.LINE_AA)
+    return out
+
+
+def make_grid(panels: List[np.ndarray], ncols: int = 3,
+              pad: int = 4) -> np.ndarray:
+    """Tile equally sized panels into one image (row-major)."""
+    if not panels:
+        raise ValueError('make_grid: no panels')
+    h, w = panels[0].shape[:2]
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = (len(panels) + ncols - 1) // ncols
+    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3),
+                   255, np.uint8)
+    for i, p in enumerate(panels):
+        r, c = divmod(i, ncols)
+        if p.shape[:2] != (h, w):
+            p = cv2.resize(p, (w, h))
+        y, x = pad + r * (h + pad), pad + c * (w + pad)
+        grid[y:y + h, x:x + w] = p
+    return grid
+
+
+def full_image_map(act_map: np.ndarray, stride: float,
+                   scale_factor: Sequence[float],
+                   ori_shape: Tuple[int, int]) -> np.ndarray:
+    """Resample a valid-region map (``(h, w)`` cells of ``stride`` input px
+    in the resized frame) onto the original image grid ``ori_shape``."""
+    H, W = ori_shape[:2]
+    h, w = act_map.shape
+    # Cell centres in original coordinates -> sample by remapping.
+    xs = (np.arange(W, dtype=np.float32) * scale_factor[0]) / stride - 0.5
+    ys = (np.arange(H, dtype=np.float32) * scale_factor[1]) / stride - 0.5
+    mx, my = np.meshgrid(np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1))
+    return cv2.remap(act_map.astype(np.float32), mx, my, cv2.INTER_LINEAR)

@@ -1,0 +1,112 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Draw oCLIP attention maps (paper Fig. 3 and Fig. 4)."""
+from typing import List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+
+def _to_numpy(x) -> np.ndarray:
+    if hasattr(x, 'detach'):
+        x = x.detach().cpu().float().numpy()
+    return np.asarray(x, dtype=np.float32)
+
+
+def overlay_heatmap(img: np.ndarray,
+                    attn,
+                    alpha: float = 0.5,
+                    valid_hw: Optional[Sequence[int]] = None) -> np.ndarray:
+    """Overlay an attention grid on an image as a JET heatmap.
+
+    Args:
+        img (np.ndarray): ``(H, W, 3)`` uint8 BGR image.
+        attn: ``(h, w)`` attention weights (tensor or array).
+        alpha (float): Heatmap opacity.
+        valid_hw (tuple, optional): If the model input was padded, the
+            ``(H, W)`` of the valid region in model-input pixels relative
+            to the full grid ``(h*32, w*32)``; the heatmap is cropped to it.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` uint8 BGR image.
+    """
+    a = _to_numpy(attn)
+    if a.ndim != 2:
+        raise ValueError(f'attention must be (h, w), got shape {a.shape}')
+    if valid_hw is not None:
+        gh, gw = a.shape
+        vh = max(1, int(np.ceil(valid_hw[0] / 32)))
+        vw = max(1, int(np.ceil(valid_hw[1] / 32)))
+        a = a[:min(vh, gh), :min(vw, gw)]
+    a = a - a.min()
+    a = a / max(float(a.max()), 1e-12)
+    h, w = img.shape[:2]
+    a = cv2.resize(a, (w, h), interpolation=cv2.INTER_CUBIC)
+    heat = cv2.applyColorMap(
+        np.clip(a * 255, 0, 255).astype(np.uint8), cv2.COLORMAP_JET)
+    return cv2.addWeighted(img, 1 - alpha, heat, alpha, 0)
+
+
+def _caption(panel: np.ndarray, lines: List[str]) -> np.ndarray:
+    h, w = panel.shape[:2]
+    line_h = 22
+    bar = np.full((line_h * len(lines) + 6, w, 3), 255, np.uint8)
+    for i, text in enumerate(lines):
+        cv2.putText(bar, text, (4, line_h * (i + 1) - 4),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1,
+                    cv2.LINE_AA)
+    return np.concatenate([panel, bar], axis=0)
+
+
+def _hstack(panels: List[np.ndarray], gap: int = 6) -> np.ndarray:
+    h = max(p.shape[0] for p in panels)
+    out = []
+    for i, p in enumerate(panels):
+        if p.shape[0] < h:
+            p = np.concatenate(
+                [p, np.full((h - p.shape[0], ) + p.shape[1:], 255, np.uint8)])
+        out.append(p)
+        if i < len(panels) - 1:
+            out.append(np.full((h, gap, 3), 255, np.uint8))
+    return np.concatenate(out, axis=1)
+
+
+def draw_pool_attention(img: np.ndarray, attn, title: str = 'image encoder '
+                        'attention (global token)', **kw) -> np.ndarray:
+    """Fig. 3: the image and the attention-pool's global-token attention
+    over the spatial tokens, side by side."""
+    return _hstack([
+        _caption(img.copy(), ['input']),
+        _caption(overlay_heatmap(img, attn, **kw), [title])
+    ])
+
+
+def draw_decoder_attention(img: np.ndarray,
+                           attn,
+                           masked_words: Sequence[str],
+                           pred_chars: Sequence[str],
+                           gt_chars: Optional[Sequence[str]] = None,
+                           per_row: int = 4,
+                           **kw) -> np.ndarray:
+    """Fig. 4: one panel per masked word: the decoder's attention of that
+    word's query over the image, captioned ``word [M] -> predicted``."""
+    attn = _to_numpy(attn)
+    if len(attn) != len(masked_words) or len(pred_chars) != len(attn):
+        raise ValueError(f'{len(attn)} attention maps, {len(masked_words)} '
+                         f'words and {len(pred_chars)} predictions differ')
+    panels = [_caption(img.copy(), ['input', ''])]
+    for k, (a, word, pc) in enumerate(zip(attn, masked_words, pred_chars)):
+        line2 = f'[M] -> {pc!r}'
+        if gt_chars is not None:
+            line2 += f' (gt {gt_chars[k]!r})'
+        panels.append(_caption(overlay_heatmap(img, a, **kw), [word, line2]))
+    rows = [
+        _hstack(panels[i:i + per_row])
+        for i in range(0, len(panels), per_row)
+    ]
+    width = max(r.shape[1] for r in rows)
+    rows = [
+        np.concatenate(
+            [r, np.full((r.shape[0], width - r.shape[1], 3), 255, np.uint8)],
+            axis=1) if r.shape[1] < width else r for r in rows
+    ]
+    return np.concatenate(rows, axis=0)

@@ -1,0 +1,145 @@
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""Render a synthetic scene-text dataset (images + OCRDataset JSON views).
+
+Example::
+
+    python tools/render_synth.py --out data/synth --train 2000 --val 200 \\
+        --size 512 --seed 0 --workers 2
+
+Writes ``OUT/imgs/<split>/*.jpg``, ``OUT/<split>_<view>.json`` for each view
+(full, textonly, partial25/50/75, points) and ``OUT/meta.json``.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _size(s: str):
+    s = s.lower().replace(',', 'x')
+    parts = [int(p) for p in s.split('x') if p]
+    if len(parts) == 1:
+        return parts[0], parts[0]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    raise argparse.ArgumentTypeError(f'--size: use 512 or WxH, got {s!r}')
+
+
+def _floats(s: str):
+    vals = [float(v) for v in s.replace(',', ' ').split()]
+    if len(vals) != 2:
+        raise argparse.ArgumentTypeError(f'expected two numbers, got {s!r}')
+    return tuple(vals)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description='Render a SynthText-style dataset (mmocr_vlp).')
+    p.add_argument('--out', required=True, help='output folder')
+    p.add_argument('--train', type=int, default=200, help='train images')
+    p.add_argument('--val', type=int, default=50, help='val images')
+    p.add_argument('--test', type=int, default=0, help='test images')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument(
+        '--size', type=_size, default=(512, 512), help='512 or WxH')
+    p.add_argument(
+        '--views',
+        default='full,textonly,partial25,partial50,partial75,points',
+        help='comma-separated: full, textonly, points, partial<P>')
+    p.add_argument(
+        '--font-dir',
+        action='append',
+        default=None,
+        help='extra font folder (repeatable); matplotlib and system fonts '
+        'are always searched')
+    p.add_argument('--no-system-fonts', action='store_true')
+    p.add_argument(
+        '--workers', type=int, default=0, help='worker processes (0: none)')
+    p.add_argument('--min-words', type=int, default=1)
+    p.add_argument('--max-words', type=int, default=8)
+    p.add_argument('--curved', type=float, default=0.25,
+                   help='fraction of curved lines')
+    p.add_argument('--multiword', type=float, default=0.15,
+                   help='probability of a multi-word line')
+    p.add_argument('--rotation', type=_floats, default=(-25.0, 25.0),
+                   help='rotation range in degrees, e.g. "-25,25"')
+    p.add_argument('--perspective', type=float, default=0.08)
+    p.add_argument('--font-size', type=_floats, default=(0.055, 0.14),
+                   help='font size range as a fraction of min(W, H)')
+    p.add_argument('--word-list', default=None,
+                   help='word list file (default: bundled words.txt)')
+    p.add_argument('--jpeg-quality', type=int, default=90)
+    p.add_argument('--force', action='store_true',
+                   help='re-render even if OUT/meta.json matches')
+    p.add_argument('--no-progress', action='store_true')
+    p.add_argument(
+        '--preview',
+        default=None,
+        help='also write a PNG of the first 2 images of the first split '
+        'with their ground truth drawn (e.g. docs/images/synth_sample.png)')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    import cv2
+
+    from mmocr_vlp.datasets.synth import (ensure_synth_dataset, make_preview,
+                                          render_dataset)
+    cv2.setNumThreads(1)
+    splits = {'train': args.train, 'val': args.val}
+    if args.test:
+        splits['test'] = args.test
+    splits = {k: v for k, v in splits.items() if v > 0}
+    if not splits:
+        raise SystemExit('nothing to render: all split sizes are 0')
+    views = [v.strip() for v in args.views.split(',') if v.strip()]
+    render_cfg = dict(
+        min_words=args.min_words,
+        max_words=args.max_words,
+        curved_prob=args.curved,
+        multiword_prob=args.multiword,
+        rotation_range=args.rotation,
+        perspective=args.perspective,
+        font_size_range=args.font_size,
+        use_system_fonts=not args.no_system_fonts)
+    if args.font_dir:
+        render_cfg['font_dirs'] = [osp.abspath(d) for d in args.font_dir]
+    if args.word_list:
+        render_cfg['word_list'] = osp.abspath(args.word_list)
+    fn = render_dataset if args.force else ensure_synth_dataset
+    meta = fn(
+        args.out,
+        splits=splits,
+        seed=args.seed,
+        img_size=args.size,
+        views=views,
+        num_workers=args.workers,
+        progress=not args.no_progress,
+        jpeg_quality=args.jpeg_quality,
+        **render_cfg)
+    print(f'\n{"cached" if meta.get("cached") else "rendered"} synthetic '
+          f'dataset in {args.out} (seed {args.seed}, '
+          f'{args.size[0]}x{args.size[1]})')
+    for split, c in meta['counts'].items():
+        print(f'  {split:>5}: {c["images"]} images, {c["instances"]} words '
+              f'({c["curved"]} curved), {c["chars"]} chars, '
+              f'{c["words_per_image"]} words/image')
+        print('         files: ' + ', '.join(meta['files'][split].values()))
+    if not meta.get('cached'):
+        print(f'  time: {meta["elapsed_s"]} s, {meta["images_per_s"]} '
+              f'images/s ({meta["num_workers"]} workers)')
+    print(f'  fonts: {len(meta["settings"]["fonts"])}, meta: '
+          f'{osp.join(args.out, "meta.json")}')
+    if args.preview and 'full' not in views:
+        print('  preview skipped: it needs the "full" view')
+    elif args.preview:
+        first = next(iter(splits))
+        make_preview(args.out, args.preview, first, num=2)
+        print(f'  preview: {args.preview}')
+    return meta
+
+
+if __name__ == '__main__':
+    main()
