@@ -4,8 +4,12 @@ _base_ = ['_base_srsts-a_resnet50_finetune.py']
 
 data_root = 'data/icdar2013'
 
-test_pipeline = {{_base_.test_pipeline}}
-test_pipeline[1] = dict(type='Resize', scale=(4000, 864), keep_ratio=True)
+test_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='Resize', scale=(4000, 864), keep_ratio=True),
+    dict(type='LoadWeakAnnotations', with_point=True),
+    dict(type='PackVLPInputs'),
+]
 
 train_dataloader = dict(
     batch_size=8,

@@ -37,8 +37,12 @@ train_dataloader = dict(
             for root, ann in pretrain_sets
         ]))
 
-test_pipeline = {{_base_.test_pipeline}}
-test_pipeline[1] = dict(type='Resize', scale=(4000, 1440), keep_ratio=True)
+test_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='Resize', scale=(4000, 1440), keep_ratio=True),
+    dict(type='LoadWeakAnnotations', with_point=True),
+    dict(type='PackVLPInputs'),
+]
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,

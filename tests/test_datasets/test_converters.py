@@ -72,10 +72,10 @@ def test_polygon_center_quad_and_curves():
 # ------------------------------------------------------------ ICDAR 2015
 def test_icdar2015_exact(tmp_path):
     _img(tmp_path / 'img_1.jpg', 40, 30)
-    _img(tmp_path / 'img_2.png', 20, 10)
+    _img(tmp_path / 'img_2.PNG', 20, 10)  # any letter case
     data, rep = convert_icdar(str(FIX / 'icdar2015'), str(tmp_path),
                               add_points=True)
-    assert [d['img_path'] for d in data] == ['img_1.jpg', 'img_2.png']
+    assert [d['img_path'] for d in data] == ['img_1.jpg', 'img_2.PNG']
     assert [(d['height'], d['width']) for d in data] == [(30, 40), (10, 20)]
     a, b, c = data[0]['instances']
     assert a['polygon'] == [10, 20, 50, 20, 50, 40, 10, 40]
@@ -94,15 +94,17 @@ def test_icdar2015_exact(tmp_path):
     assert (rep.instances, rep.ignored) == (4, 1)
 
 
-def test_icdar2015_malformed_raise_and_skip(tmp_path):
+def test_icdar2015_malformed_raise_and_skip(tmp_path, caplog):
     _img(tmp_path / 'img_1.jpg', 8, 8)
     with pytest.raises(ConversionError) as e:
         convert_icdar(str(FIX / 'icdar2015_bad'), str(tmp_path))
     msg = str(e.value)
     assert 'icdar2015_bad/gt_img_1.txt:2' in msg and 'x2' in msg
     assert "'abc'" in msg
-    data, rep = convert_icdar(
-        str(FIX / 'icdar2015_bad'), str(tmp_path), on_error='skip')
+    with caplog.at_level('WARNING', logger='mmocr_vlp.converters'):
+        data, rep = convert_icdar(
+            str(FIX / 'icdar2015_bad'), str(tmp_path), on_error='skip')
+    assert 'gt_img_1.txt:2' in caplog.text  # skips are logged
     assert _texts(data[0]) == ['Good']
     assert rep.skipped_instances == {'bad_line': 2}
     assert any('gt_img_1.txt:3' in m and '9 comma-separated' in m
@@ -113,7 +115,7 @@ def test_missing_image_raise_skip_and_no_check(tmp_path):
     ann = str(FIX / 'icdar2015')
     _img(tmp_path / 'img_1.jpg', 40, 30)  # img_2 missing
     with pytest.raises(ConversionError, match=r"gt_img_2\.txt: no image "
-                       r"named 'img_2' \(any of \.bmp/"):
+                       r"named 'img_2' \(any of \.jpg/"):
         convert_icdar(ann, str(tmp_path))
     data, rep = convert_icdar(ann, str(tmp_path), on_error='skip')
     assert len(data) == 1 and rep.skipped_images == {'missing_image': 1}
@@ -150,6 +152,45 @@ def test_icdar2015_toy_set_counts_and_dataset(tmp_path):
     assert len(ds.texts()) == 21
     info = ds.get_data_info(0)
     assert osp.isfile(info['img_path'])
+    # mmocr's own dataset + annotation loader read it as well
+    from mmocr.datasets import OCRDataset
+    from mmocr.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    det = OCRDataset(
+        ann_file=str(out), data_root=str(TOY), data_prefix=dict(img_path=''),
+        pipeline=[
+            dict(type='mmocr.LoadImageFromFile'),
+            dict(type='mmocr.LoadOCRAnnotations', with_polygon=True,
+                 with_bbox=True, with_label=True, with_text=True)
+        ])
+    item = det[0]
+    n = len(info['instances'])
+    assert item['img'].shape == (720, 1280, 3)
+    assert len(item['gt_polygons']) == n and item['gt_bboxes'].shape == (n, 4)
+    assert item['gt_texts'][0] == info['instances'][0]['text']
+    assert item['gt_ignored'].sum() == sum(
+        i['ignore'] for i in info['instances'])
+
+
+def test_image_header_size_and_progress(tmp_path):
+    from mmocr_vlp.datasets.converters import image_size
+    from mmocr_vlp.datasets.converters.base import progress, set_progress
+    p = tmp_path / 'r.jpg'
+    img = Image.new('RGB', (40, 30))
+    exif = img.getexif()
+    exif[0x0112] = 6  # rotated 90 degrees: decoders swap width/height
+    img.save(p, exif=exif)
+    assert image_size(str(p)) == (40, 30)
+    assert image_size(str(_img(tmp_path / 'n.png', 40, 30))) == (30, 40)
+    items = list(range(300))
+    assert progress(items) is not items  # a bar for large inputs
+    small = items[:10]
+    assert progress(small) is small  # no bar for a handful
+    set_progress(False)
+    try:
+        assert progress(items) is items
+    finally:
+        set_progress(True)
 
 
 # ------------------------------------------------------------ ICDAR 2013

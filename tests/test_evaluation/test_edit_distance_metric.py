@@ -21,7 +21,8 @@ def test_basic_assignment_and_one_minus_ned():
     assert res['ned_count'] == 3
     s = build_sample(pred_texts=['hello', 'wrld', 'xyz'],
                      pred_points=np.zeros((3, 2)),
-                     gt_texts=['Hello', 'World'], gt_points=np.zeros((2, 2)))
+                     gt_texts=['Hello', 'World'],
+                     gt_points=np.zeros((2, 2)))
     out = run_metric(EditDistanceSpottingMetric(pred_score_thrs=[0]), [s])
     assert out['none_precision'] == pytest.approx(1 / 3)
     assert out['none_recall'] == pytest.approx(1 / 2)
@@ -49,17 +50,23 @@ def test_locations_are_ignored_and_gt_used_once():
 
 
 def test_prefer_exact_never_loses_an_exact_pair():
-    # normalised edit distance breaks the triangle inequality: here the
-    # plain minimum-cost assignment pairs "ab" with "abcd" so that the
-    # long pair gets cheaper, and loses the exact "ab"/"ab" pair
-    preds, gts = ['ab', 'abcdef'], ['ab', 'abcd']
-    plain = match_texts_by_edit_distance(preds, gts, np.zeros(2, bool),
+    # normalised edit distance breaks the triangle inequality: costs
+    # abbba-abbba 0, abbba-bbba 1/5, aaab-abbba 3/5, aaab-bbba 4/4, so the
+    # plain minimum-cost assignment (0.2 + 0.6 < 0 + 1.0) swaps the pairs
+    # and loses the exact "abbba" pair
+    preds, gts = ['abbba', 'aaab'], ['abbba', 'bbba']
+    plain = match_texts_by_edit_distance(preds,
+                                         gts,
+                                         np.zeros(2, bool),
                                          prefer_exact=False)
-    exact = match_texts_by_edit_distance(preds, gts, np.zeros(2, bool),
+    exact = match_texts_by_edit_distance(preds,
+                                         gts,
+                                         np.zeros(2, bool),
                                          prefer_exact=True)
-    # costs: ab-ab 0, ab-abcd 2/4, abcdef-ab 4/6, abcdef-abcd 2/6
-    # {ab-ab, abcdef-abcd} = 1/3 is also the minimum -> same here
-    assert plain['tp'] == exact['tp'] == 1
+    assert sorted(plain['pairs']) == [(0, 1), (1, 0)] and plain['tp'] == 0
+    assert sorted(exact['pairs']) == [(0, 0), (1, 1)] and exact['tp'] == 1
+    assert plain['ned_sum'] == pytest.approx(0.8)
+    assert exact['ned_sum'] == pytest.approx(1.0)
 
 
 def test_dont_care_handling():
@@ -83,16 +90,17 @@ def test_dont_care_handling():
 
 
 def test_metric_with_lexicon_and_sweep(lexicon_dir):
-    s = build_sample(
-        pred_points=np.zeros((3, 2)),
-        pred_texts=['worlf', 'hellx', 'zzzzz'],
-        pred_scores=[0.9, 0.4, 0.8],
-        gt_texts=['Hello', 'World!'], gt_points=np.zeros((2, 2)))
+    s = build_sample(pred_points=np.zeros((3, 2)),
+                     pred_texts=['worlf', 'hellx', 'zzzzz'],
+                     pred_scores=[0.9, 0.4, 0.8],
+                     gt_texts=['Hello', 'World!'],
+                     gt_points=np.zeros((2, 2)))
     m = EditDistanceSpottingMetric(
         pred_score_thrs=[0.3, 0.5],
         lexicons=[
             dict(lexicon_type=None),
-            dict(lexicon_type='weak', path=osp.join(lexicon_dir, 'weak.txt'),
+            dict(lexicon_type='weak',
+                 path=osp.join(lexicon_dir, 'weak.txt'),
                  pair_path=osp.join(lexicon_dir, 'weak_pair_list.txt'))
         ])
     out = run_metric(m, [s])

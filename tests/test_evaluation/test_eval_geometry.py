@@ -28,10 +28,10 @@ def test_curved_center_uses_arc_length_midpoints():
 
 def test_gt_centers_prefers_polygons_then_points():
     polys = [np.array([0, 0, 10, 0, 10, 10, 0, 10.])]
-    np.testing.assert_allclose(
-        gt_centers(polys, np.array([[100., 100.]]), 1), [[5, 5]])
-    np.testing.assert_allclose(
-        gt_centers(None, np.array([[1., 2.]]), 1), [[1, 2]])
+    np.testing.assert_allclose(gt_centers(polys, np.array([[100., 100.]]), 1),
+                               [[5, 5]])
+    np.testing.assert_allclose(gt_centers(None, np.array([[1., 2.]]), 1),
+                               [[1, 2]])
     assert gt_centers(None, None, 0).shape == (0, 2)
     with pytest.raises(ValueError, match='img_9'):
         gt_centers(None, np.array([[np.nan, 1.]]), 1, where='img_9')
@@ -48,7 +48,6 @@ def test_point_in_polygon_includes_boundary():
     assert not point_in_polygon((10.5, 5), sq)
     # a self-intersecting "bow tie" is repaired instead of crashing
     assert point_in_polygon((2, 5), [0, 0, 10, 10, 10, 0, 0, 10])
-    m = points_in_polygons(
-        np.array([[5, 5], [15, 5], [10, 5]]),
-        [sq, [10, 0, 20, 0, 20, 10, 10, 10]])
+    m = points_in_polygons(np.array([[5, 5], [15, 5], [10, 5]]),
+                           [sq, [10, 0, 20, 0, 20, 10, 10, 10]])
     np.testing.assert_array_equal(m, [[1, 0], [0, 1], [1, 1]])

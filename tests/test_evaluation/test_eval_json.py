@@ -10,9 +10,10 @@ import pytest
 from mmocr_vlp.evaluation.functional import (evaluate_spotting_json,
                                              polygon_center)
 
+
 def load_toy_gt(toy_dir):
-    files = sorted(glob.glob(osp.join(str(toy_dir), 'annotations',
-                                      'gt_img_*.txt')))
+    files = sorted(
+        glob.glob(osp.join(str(toy_dir), 'annotations', 'gt_img_*.txt')))
     if not files:
         pytest.skip('ICDAR 2015 toy data not available')
     data_list = []
@@ -25,8 +26,8 @@ def load_toy_gt(toy_dir):
                 parts = line.split(',')
                 poly = [float(v) for v in parts[:8]]
                 text = ','.join(parts[8:])
-                insts.append(dict(polygon=poly, text=text,
-                                  ignore=text == '###'))
+                insts.append(
+                    dict(polygon=poly, text=text, ignore=text == '###'))
         name = osp.basename(f)[3:-4] + '.jpg'
         data_list.append(dict(img_path=f'imgs/{name}', instances=insts))
     return dict(metainfo=dict(), data_list=data_list)
@@ -38,9 +39,11 @@ def perfect_predictions(gt):
         for inst in item['instances']:
             if inst['ignore']:
                 continue
-            preds.append(dict(img_path=item['img_path'],
-                              point=list(polygon_center(inst['polygon'])),
-                              text=inst['text'].lower(), score=0.9))
+            preds.append(
+                dict(img_path=item['img_path'],
+                     point=list(polygon_center(inst['polygon'])),
+                     text=inst['text'].lower(),
+                     score=0.9))
     return preds
 
 
@@ -52,7 +55,9 @@ def test_toy_ic15_perfect_and_perturbed(tmp_path, icdar_toy_dir):
     gt_file = tmp_path / 'gt.json'
     gt_file.write_text(json.dumps(gt))
     preds = perfect_predictions(gt)
-    out = evaluate_spotting_json(preds, str(gt_file), metric='point',
+    out = evaluate_spotting_json(preds,
+                                 str(gt_file),
+                                 metric='point',
                                  pred_score_thrs=[0.5])
     assert out['none_hmean'] == pytest.approx(1.0)
     # drop one word, add a low-score wrong duplicate on another, and one
@@ -64,11 +69,14 @@ def test_toy_ic15_perfect_and_perturbed(tmp_path, icdar_toy_dir):
                    if any(i['ignore'] for i in d['instances']))
     dc_inst = next(i for i in dc_item['instances'] if i['ignore'])
     dc = dict(img_path=dc_item['img_path'],
-              point=list(polygon_center(dc_inst['polygon'])), text='abc',
+              point=list(polygon_center(dc_inst['polygon'])),
+              text='abc',
               score=0.9)
     pred_file = tmp_path / 'pred.json'
     pred_file.write_text(json.dumps(kept + [dup, dc]))
-    out, sweeps = evaluate_spotting_json(str(pred_file), gt, metric='point',
+    out, sweeps = evaluate_spotting_json(str(pred_file),
+                                         gt,
+                                         metric='point',
                                          pred_score_thrs=[0.5, 0.7],
                                          return_sweeps=True)
     # thr 0.5: TP 20, counted 21, GT 21; thr 0.7: TP 20, counted 20
@@ -83,27 +91,32 @@ def test_toy_ic15_perfect_and_perturbed(tmp_path, icdar_toy_dir):
     # the same predictions, grouped per image, through the other metrics
     per_image = {}
     for p in kept + [dup, dc]:
-        r = per_image.setdefault(p['img_path'],
-                                 dict(img_path=p['img_path'], points=[],
-                                      texts=[], scores=[]))
+        r = per_image.setdefault(
+            p['img_path'],
+            dict(img_path=p['img_path'], points=[], texts=[], scores=[]))
         r['points'].append(p['point'])
         r['texts'].append(p['text'])
         r['scores'].append(p['score'])
-    out_ed = evaluate_spotting_json(list(per_image.values()), gt,
+    out_ed = evaluate_spotting_json(list(per_image.values()),
+                                    gt,
                                     metric='edit_distance',
                                     pred_score_thrs=[0.7])
     assert out_ed['none_precision'] == pytest.approx(20 / 21)  # abc FP
     assert out_ed['none_recall'] == pytest.approx(20 / 21)
-    out_pl = evaluate_spotting_json(list(per_image.values()), gt,
-                                    metric='pseudo_label', score_thr=0.7)
+    out_pl = evaluate_spotting_json(list(per_image.values()),
+                                    gt,
+                                    metric='pseudo_label',
+                                    score_thr=0.7)
     assert out_pl['precision'] == pytest.approx(1.0)
     # 20 query points on their own word + "abc" inside a ### box
     assert out_pl['inside_ratio'] == pytest.approx(20 / 21)
 
 
 def test_json_errors(tmp_path):
-    gt = dict(data_list=[dict(img_path='a.jpg', instances=[
-        dict(text='x', polygon=[0, 0, 1, 0, 1, 1, 0, 1])])])
+    gt = dict(data_list=[
+        dict(img_path='a.jpg',
+             instances=[dict(text='x', polygon=[0, 0, 1, 0, 1, 1, 0, 1])])
+    ])
     with pytest.raises(KeyError, match='not in the ground truth'):
         evaluate_spotting_json(
             [dict(img_path='b.jpg', point=[0, 0], text='x')], gt)

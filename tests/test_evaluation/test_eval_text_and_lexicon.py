@@ -8,29 +8,30 @@ from mmocr_vlp.evaluation.functional import (Lexicon, LexiconSource,
                                              find_match_word, load_lexicon,
                                              load_pair_list,
                                              normalize_word_spotting,
-                                             texts_equal,
-                                             word_spotting_filter)
+                                             texts_equal, word_spotting_filter)
 
 
-@pytest.mark.parametrize('text,expected', [
-    ("it's", None),  # -> "it", shorter than 3 -> don't care
-    ("abc's", 'abc'),  # trailing 's stripped
-    ("ABC'S", 'ABC'),
-    ('-abc-', 'abc'),  # edge hyphens stripped
-    ('ab-cd', 'ab-cd'),  # inner hyphen kept, hyphen is allowed
-    ('a.b', None),  # '.' -> space -> don't care
-    ('abc!', 'abc'),  # trailing special -> stripped space
-    ('(abc)', 'abc'),
-    ("o'neil", None),  # apostrophe -> space (SPTS maps it too)
-    ('ab', None),  # too short
-    ('abc', 'abc'),
-    ('Straße', 'Straße'),  # Latin-1 letters are Latin
-    ('αβγ', 'αβγ'),  # Greek is accepted by the official script
-    ('中文字', None),  # non-Latin
-    ('abc1', None),  # digits are not in the allowed set
-    ('a×b', None),  # explicitly rejected character
-    ('###', None),
-])
+@pytest.mark.parametrize(
+    'text,expected',
+    [
+        ("it's", None),  # -> "it", shorter than 3 -> don't care
+        ("abc's", 'abc'),  # trailing 's stripped
+        ("ABC'S", 'ABC'),
+        ('-abc-', 'abc'),  # edge hyphens stripped
+        ('ab-cd', 'ab-cd'),  # inner hyphen kept, hyphen is allowed
+        ('a.b', None),  # '.' -> space -> don't care
+        ('abc!', 'abc'),  # trailing special -> stripped space
+        ('(abc)', 'abc'),
+        ("o'neil", None),  # apostrophe -> space (SPTS maps it too)
+        ('ab', None),  # too short
+        ('abc', 'abc'),
+        ('Straße', 'Straße'),  # Latin-1 letters are Latin
+        ('αβγ', 'αβγ'),  # Greek is accepted by the official script
+        ('中文字', None),  # non-Latin
+        ('abc1', None),  # digits are not in the allowed set
+        ('a×b', None),  # explicitly rejected character
+        ('###', None),
+    ])
 def test_word_spotting_filter(text, expected):
     assert word_spotting_filter(text) == expected
 
@@ -52,7 +53,10 @@ def test_load_lexicon_and_pairs(lexicon_dir):
     assert words == ['HELLO', 'WORLD', 'STOP', 'SHOP']
     pairs = load_pair_list(osp.join(lexicon_dir, 'weak_pair_list.txt'))
     assert pairs == {
-        'HELLO': 'Hello', 'WORLD': 'World!', 'STOP': 'Stop', 'SHOP': 'Shop'
+        'HELLO': 'Hello',
+        'WORLD': 'World!',
+        'STOP': 'Stop',
+        'SHOP': 'Shop'
     }
 
 
@@ -90,9 +94,8 @@ def test_correction_tie_takes_first_lexicon_word():
 
 
 def test_pair_list_remaps_to_gt_spelling(lexicon_dir):
-    lex = Lexicon.from_files(
-        osp.join(lexicon_dir, 'weak.txt'),
-        osp.join(lexicon_dir, 'weak_pair_list.txt'))
+    lex = Lexicon.from_files(osp.join(lexicon_dir, 'weak.txt'),
+                             osp.join(lexicon_dir, 'weak_pair_list.txt'))
     assert lex.correct('worlf') == 'World!'
     assert lex.correct('Hello') == 'Hello'
     no_pairs = Lexicon.from_files(osp.join(lexicon_dir, 'weak.txt'))
@@ -100,10 +103,8 @@ def test_pair_list_remaps_to_gt_spelling(lexicon_dir):
 
 
 def test_strong_lexicon_lookup_by_img_path(lexicon_dir):
-    src = LexiconSource(
-        'strong',
-        osp.join(lexicon_dir, 'strong'),
-        osp.join(lexicon_dir, 'strong_pairs'))
+    src = LexiconSource('strong', osp.join(lexicon_dir, 'strong'),
+                        osp.join(lexicon_dir, 'strong_pairs'))
     lex1 = src.get('data/icdar2015/imgs/img_1.jpg')
     lex2 = src.get('img_2.png')
     assert lex1.words == ['HELLO', 'WORLD']

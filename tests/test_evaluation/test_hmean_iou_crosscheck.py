@@ -36,14 +36,16 @@ def paired_samples(gt_boxes, gt_ignored, preds):
             iou_polys.append(square(1000, 1000, 1010, 1010))
             ptexts.append('wrong')
         scores.append(score)
-    iou_sample = dict(
-        pred_instances=dict(polygons=iou_polys,
-                            scores=np.array(scores, np.float32)),
-        gt_instances=dict(polygons=polys,
-                          ignored=np.array(gt_ignored, bool)))
-    point_sample = build_sample(
-        pred_points=pts, pred_texts=ptexts, pred_scores=scores,
-        gt_polygons=polys, gt_texts=texts, gt_ignored=gt_ignored)
+    iou_sample = dict(pred_instances=dict(polygons=iou_polys,
+                                          scores=np.array(scores, np.float32)),
+                      gt_instances=dict(polygons=polys,
+                                        ignored=np.array(gt_ignored, bool)))
+    point_sample = build_sample(pred_points=pts,
+                                pred_texts=ptexts,
+                                pred_scores=scores,
+                                gt_polygons=polys,
+                                gt_texts=texts,
+                                gt_ignored=gt_ignored)
     return iou_sample, point_sample
 
 
@@ -74,10 +76,10 @@ def test_sweep_with_tp_fp_and_dont_care():
 
 
 def test_several_images_accumulate_globally():
-    a = paired_samples(BOXES[:2], [False, False],
-                       [(0, True, 0.95), (1, False, 0.85)])
-    b = paired_samples(BOXES[:3], [False, False, False],
-                       [(2, True, 0.35), (None, False, 0.75)])
+    a = paired_samples(BOXES[:2], [False, False], [(0, True, 0.95),
+                                                   (1, False, 0.85)])
+    b = paired_samples(BOXES[:3], [False, False, False], [(2, True, 0.35),
+                                                          (None, False, 0.75)])
     ref, _ = compare([a, b])
     # thr 0.3: TP 2 / pred 4 / GT 5 -> P .5 R .4
     assert ref['precision'] == pytest.approx(0.5)
@@ -89,6 +91,5 @@ def test_zero_division_conventions():
     ref, _ = compare([paired_samples([], [], [])])
     assert ref['hmean'] == pytest.approx(1.0)
     # predictions but no TP: all zero
-    ref, _ = compare([
-        paired_samples(BOXES[:1], [False], [(0, False, 0.95)])])
+    ref, _ = compare([paired_samples(BOXES[:1], [False], [(0, False, 0.95)])])
     assert ref['hmean'] == 0

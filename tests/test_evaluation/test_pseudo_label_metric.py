@@ -11,17 +11,21 @@ from eval_helpers import build_sample, run_metric, square
 
 # STOP twice, Exit once, one don't-care box; centres (5,5) (25,5) (50,5)
 # (75,5)
-GT = dict(
-    gt_polygons=[square(0, 0, 10, 10), square(20, 0, 30, 10),
-                 square(40, 0, 60, 10), square(70, 0, 80, 10)],
-    gt_texts=['STOP', 'STOP', 'Exit', '###'])
+GT = dict(gt_polygons=[
+    square(0, 0, 10, 10),
+    square(20, 0, 30, 10),
+    square(40, 0, 60, 10),
+    square(70, 0, 80, 10)
+],
+          gt_texts=['STOP', 'STOP', 'Exit', '###'])
 
 
 def scene(**kw):
-    return build_sample(
-        pred_points=[(4, 4), (6, 6), (35, 5), (72, 5)],
-        pred_texts=['stop', 'STOP', 'EXIT', 'Exit'],
-        pred_scores=[0.9, 0.8, 0.7, 0.6], **GT, **kw)
+    return build_sample(pred_points=[(4, 4), (6, 6), (35, 5), (72, 5)],
+                        pred_texts=['stop', 'STOP', 'EXIT', 'Exit'],
+                        pred_scores=[0.9, 0.8, 0.7, 0.6],
+                        **GT,
+                        **kw)
 
 
 def test_scene_prf_and_inside_ratio():
@@ -47,18 +51,20 @@ def test_score_thr():
 
 
 def test_duplicate_word_each_occurrence_claimed_once():
-    s = build_sample(
-        pred_points=[(4, 4), (24, 5)], pred_texts=['STOP', 'STOP'],
-        pred_scores=[0.5, 0.5], **GT)
+    s = build_sample(pred_points=[(4, 4), (24, 5)],
+                     pred_texts=['STOP', 'STOP'],
+                     pred_scores=[0.5, 0.5],
+                     **GT)
     out = run_metric(PseudoLabelMetric(), [s])
     assert out['precision'] == pytest.approx(1.0)
     assert out['recall'] == pytest.approx(2 / 3)
 
 
 def test_points_only_gt_has_no_inside_ratio():
-    s = build_sample(
-        pred_points=[(4, 4)], pred_texts=['stop'],
-        gt_points=[(5, 5), (50, 5)], gt_texts=['STOP', 'Exit'])
+    s = build_sample(pred_points=[(4, 4)],
+                     pred_texts=['stop'],
+                     gt_points=[(5, 5), (50, 5)],
+                     gt_texts=['STOP', 'Exit'])
     out = run_metric(PseudoLabelMetric(), [s])
     assert out['precision'] == pytest.approx(1.0)
     assert out['recall'] == pytest.approx(0.5)

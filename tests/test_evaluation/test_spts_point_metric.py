@@ -16,8 +16,12 @@ from mmocr_vlp.evaluation.metrics import SPTSPointMetric
 from eval_helpers import build_sample, run_metric, square
 
 # four GT words on a row; centres (5,5), (25,5), (45,5), (65,5)
-GT_POLYS = [square(0, 0, 10, 10), square(20, 0, 30, 10),
-            square(40, 0, 50, 10), square(60, 0, 70, 10)]
+GT_POLYS = [
+    square(0, 0, 10, 10),
+    square(20, 0, 30, 10),
+    square(40, 0, 50, 10),
+    square(60, 0, 70, 10)
+]
 GT_TEXTS = ['Hello', 'World', '###', 'Stop']
 
 
@@ -49,74 +53,78 @@ def test_scene_rules():
 def test_nearest_center_tie_goes_to_first_gt():
     centers = np.array([[5., 5.], [25., 5.]])
     # (15,5) is 10 away from both centres -> first GT ("Hello")
-    res = match_points_to_centers(
-        np.array([[15., 5.]]), ['World'], np.array([1.]), centers,
-        ['Hello', 'World'], np.zeros(2, bool))
+    res = match_points_to_centers(np.array([[15., 5.]]), ['World'],
+                                  np.array([1.]), centers, ['Hello', 'World'],
+                                  np.zeros(2, bool))
     assert res['pred_gt'].tolist() == [0] and res['tp'] == 0
-    res = match_points_to_centers(
-        np.array([[15., 5.]]), ['hello'], np.array([1.]), centers,
-        ['Hello', 'World'], np.zeros(2, bool))
+    res = match_points_to_centers(np.array([[15., 5.]]), ['hello'],
+                                  np.array([1.]), centers, ['Hello', 'World'],
+                                  np.zeros(2, bool))
     assert res['tp'] == 1
 
 
 def test_no_distance_cap_and_nearest_not_best_text():
     centers = np.array([[5., 5.], [25., 5.]])
     # a far-away point still matches its nearest centre
-    res = match_points_to_centers(
-        np.array([[1000., 1000.]]), ['World'], np.array([1.]), centers,
-        ['Hello', 'World'], np.zeros(2, bool))
+    res = match_points_to_centers(np.array([[1000., 1000.]]), ['World'],
+                                  np.array([1.]), centers, ['Hello', 'World'],
+                                  np.zeros(2, bool))
     assert res['pred_gt'].tolist() == [1] and res['tp'] == 1
     # the nearest GT decides, even if another GT has the right text
-    res = match_points_to_centers(
-        np.array([[14., 5.]]), ['World'], np.array([1.]), centers,
-        ['Hello', 'World'], np.zeros(2, bool))
+    res = match_points_to_centers(np.array([[14., 5.]]), ['World'],
+                                  np.array([1.]), centers, ['Hello', 'World'],
+                                  np.zeros(2, bool))
     assert res['tp'] == 0 and res['num_pred'] == 1
 
 
 def test_duplicates_higher_score_first():
     centers = np.array([[5., 5.]])
     # the low-score one is listed first but the high-score one is the TP
-    res = match_points_to_centers(
-        np.array([[5., 5.], [6., 5.]]), ['Hello', 'hello'],
-        np.array([0.3, 0.9]), centers, ['Hello'], np.zeros(1, bool))
+    res = match_points_to_centers(np.array([[5., 5.],
+                                            [6., 5.]]), ['Hello', 'hello'],
+                                  np.array([0.3, 0.9]), centers, ['Hello'],
+                                  np.zeros(1, bool))
     assert res['pred_tp'].tolist() == [False, True]
     assert (res['tp'], res['num_pred']) == (1, 2)
     # a wrong-text prediction does not consume the GT
-    res = match_points_to_centers(
-        np.array([[5., 5.], [6., 5.]]), ['Hxllo', 'hello'],
-        np.array([0.9, 0.3]), centers, ['Hello'], np.zeros(1, bool))
+    res = match_points_to_centers(np.array([[5., 5.],
+                                            [6., 5.]]), ['Hxllo', 'hello'],
+                                  np.array([0.9, 0.3]), centers, ['Hello'],
+                                  np.zeros(1, bool))
     assert res['pred_tp'].tolist() == [False, True]
 
 
 def test_dont_care_flag_and_empty_image():
     centers = np.array([[5., 5.], [25., 5.]])
-    res = match_points_to_centers(
-        np.array([[24., 5.]]), ['World'], np.array([1.]), centers,
-        ['Hello', 'World'], np.array([False, True]))  # ignored flag
+    res = match_points_to_centers(np.array([[24., 5.]]), ['World'],
+                                  np.array([1.]), centers, ['Hello', 'World'],
+                                  np.array([False, True]))  # ignored flag
     assert (res['tp'], res['num_pred'], res['num_gt']) == (0, 0, 1)
     # image without GT: every non-empty prediction is a false positive
-    res = match_points_to_centers(
-        np.array([[1., 1.], [2., 2.]]), ['a', ''], np.array([1., 1.]),
-        np.zeros((0, 2)), [], np.zeros(0, bool))
+    res = match_points_to_centers(np.array([[1., 1.], [2., 2.]]), ['a', ''],
+                                  np.array([1., 1.]), np.zeros((0, 2)), [],
+                                  np.zeros(0, bool))
     assert (res['tp'], res['num_pred'], res['num_gt']) == (0, 1, 0)
 
 
 def test_gt_points_used_without_polygons():
-    s = build_sample(
-        pred_points=[(1, 1)], pred_texts=['abc'], gt_texts=['ABC', 'xyz'],
-        gt_points=[[0, 0], [3, 3]])
+    s = build_sample(pred_points=[(1, 1)],
+                     pred_texts=['abc'],
+                     gt_texts=['ABC', 'xyz'],
+                     gt_points=[[0, 0], [3, 3]])
     out = run_metric(SPTSPointMetric(pred_score_thrs=[0]), [s])
     assert out['none_hmean'] == pytest.approx(2 / 3)  # P 1, R 1/2
 
 
 def test_threshold_sweep_best_vs_fixed():
     # TP Hello@0.9, FP "Wrong"@0.5 on World, TP World@0.3
-    s = build_sample(
-        pred_points=[(5, 5), (25, 5), (25, 6)],
-        pred_texts=['Hello', 'Wrong', 'World'],
-        pred_scores=[0.9, 0.5, 0.3],
-        gt_polygons=GT_POLYS[:2], gt_texts=GT_TEXTS[:2])
-    m = SPTSPointMetric(pred_score_thrs=[0.2, 0.4, 0.6], fixed_thr=0.6,
+    s = build_sample(pred_points=[(5, 5), (25, 5), (25, 6)],
+                     pred_texts=['Hello', 'Wrong', 'World'],
+                     pred_scores=[0.9, 0.5, 0.3],
+                     gt_polygons=GT_POLYS[:2],
+                     gt_texts=GT_TEXTS[:2])
+    m = SPTSPointMetric(pred_score_thrs=[0.2, 0.4, 0.6],
+                        fixed_thr=0.6,
                         report_sweep=True)
     out = run_metric(m, [s])
     # thr 0.2: TP 2 / 3 counted -> F 0.8; 0.4: P=R=0.5; 0.6: P 1 R .5
@@ -134,9 +142,11 @@ def test_threshold_sweep_best_vs_fixed():
 
 
 def test_sweep_tie_rule():
-    s = build_sample(
-        pred_points=[(5, 5)], pred_texts=['Hello'], pred_scores=[0.9],
-        gt_polygons=GT_POLYS[:2], gt_texts=GT_TEXTS[:2])
+    s = build_sample(pred_points=[(5, 5)],
+                     pred_texts=['Hello'],
+                     pred_scores=[0.9],
+                     gt_polygons=GT_POLYS[:2],
+                     gt_texts=GT_TEXTS[:2])
     hi = run_metric(SPTSPointMetric(pred_score_thrs=[0.5, 0.7]), [s])
     lo = run_metric(
         SPTSPointMetric(pred_score_thrs=[0.5, 0.7], best_thr_prefer='lowest'),
@@ -155,36 +165,44 @@ def test_default_sweep_is_spts():
 
 
 def test_lexicons_weak_pairs_and_strong(lexicon_dir):
-    gts = dict(
-        gt_polygons=[square(0, 0, 10, 10), square(20, 0, 30, 10),
-                     square(40, 0, 50, 10)],
-        gt_texts=['Hello', 'World!', 'St-op'])
-    s1 = build_sample(
-        pred_points=[(5, 5), (25, 5), (45, 5)],
-        pred_texts=['hellx', 'worlf', 'zzzzz'],
-        img_path='imgs/img_1.jpg', **gts)
-    s2 = build_sample(
-        pred_points=[(45, 5)], pred_texts=['stox'],
-        img_path='imgs/img_2.jpg', **gts)
-    m = SPTSPointMetric(
-        pred_score_thrs=[0.0],
-        lexicons=[
-            dict(lexicon_type=None),
-            dict(lexicon_type='weak',
-                 path=osp.join(lexicon_dir, 'weak.txt')),
-            dict(lexicon_type='weak', name='weak_pairs',
-                 path=osp.join(lexicon_dir, 'weak.txt'),
-                 pair_path=osp.join(lexicon_dir, 'weak_pair_list.txt')),
-            dict(lexicon_type='strong',
-                 path=osp.join(lexicon_dir, 'strong'),
-                 pair_path=osp.join(lexicon_dir, 'strong_pairs')),
-            dict(lexicon_type='weak', name='weak_always',
-                 path=osp.join(lexicon_dir, 'weak.txt'),
-                 always_replace=True),
-        ])
+    gts = dict(gt_polygons=[
+        square(0, 0, 10, 10),
+        square(20, 0, 30, 10),
+        square(40, 0, 50, 10)
+    ],
+               gt_texts=['Hello', 'World!', 'St-op'])
+    s1 = build_sample(pred_points=[(5, 5), (25, 5), (45, 5)],
+                      pred_texts=['hellx', 'worlf', 'zzzzz'],
+                      img_path='imgs/img_1.jpg',
+                      **gts)
+    s2 = build_sample(pred_points=[(45, 5)],
+                      pred_texts=['stox'],
+                      img_path='imgs/img_2.jpg',
+                      **gts)
+    m = SPTSPointMetric(pred_score_thrs=[0.0],
+                        lexicons=[
+                            dict(lexicon_type=None),
+                            dict(lexicon_type='weak',
+                                 path=osp.join(lexicon_dir, 'weak.txt')),
+                            dict(lexicon_type='weak',
+                                 name='weak_pairs',
+                                 path=osp.join(lexicon_dir, 'weak.txt'),
+                                 pair_path=osp.join(lexicon_dir,
+                                                    'weak_pair_list.txt')),
+                            dict(lexicon_type='strong',
+                                 path=osp.join(lexicon_dir, 'strong'),
+                                 pair_path=osp.join(lexicon_dir,
+                                                    'strong_pairs')),
+                            dict(lexicon_type='weak',
+                                 name='weak_always',
+                                 path=osp.join(lexicon_dir, 'weak.txt'),
+                                 always_replace=True),
+                        ])
     out = run_metric(m, [s1, s2])
-    sw = {k: (v[0]['tp'], v[0]['num_pred'], v[0]['num_gt'])
-          for k, v in m.last_sweeps.items()}
+    sw = {
+        k: (v[0]['tp'], v[0]['num_pred'], v[0]['num_gt'])
+        for k, v in m.last_sweeps.items()
+    }
     # no lexicon: nothing right, all 4 counted, 6 care GT
     assert sw['none'] == (0, 4, 6)
     # weak w/o pairs: hellx->HELLO (TP), worlf->WORLD (!= "World!"),
@@ -201,15 +219,16 @@ def test_lexicons_weak_pairs_and_strong(lexicon_dir):
 
 
 def test_word_spotting_filter_in_metric():
-    s = build_sample(
-        pred_points=[(5, 5), (25, 5), (45, 5)],
-        pred_texts=['abc', 'xyz', 'it'],
-        gt_polygons=[square(0, 0, 10, 10), square(20, 0, 30, 10),
-                     square(40, 0, 50, 10)],
-        gt_texts=['-abc-', 'x.y', "it's"])
+    s = build_sample(pred_points=[(5, 5), (25, 5), (45, 5)],
+                     pred_texts=['abc', 'xyz', 'it'],
+                     gt_polygons=[
+                         square(0, 0, 10, 10),
+                         square(20, 0, 30, 10),
+                         square(40, 0, 50, 10)
+                     ],
+                     gt_texts=['-abc-', 'x.y', "it's"])
     out = run_metric(
-        SPTSPointMetric(pred_score_thrs=[0], word_spotting_filter=True),
-        [s])
+        SPTSPointMetric(pred_score_thrs=[0], word_spotting_filter=True), [s])
     # "-abc-" -> "abc" care + TP; "x.y" and "it's" don't care: preds there
     # are not counted -> P = R = 1
     assert out['none_precision'] == pytest.approx(1.0)
@@ -239,10 +258,11 @@ def test_datasample_objects_and_tensors_match_dicts():
 
 
 def test_resized_gt_frame():
-    d = build_sample(
-        pred_points=[(25, 5)], pred_texts=['World'],
-        gt_polygons=[square(0, 0, 20, 20), square(40, 0, 60, 20)],
-        gt_texts=['Hello', 'World'])
+    d = build_sample(pred_points=[(25, 5)],
+                     pred_texts=['World'],
+                     gt_polygons=[square(0, 0, 20, 20),
+                                  square(40, 0, 60, 20)],
+                     gt_texts=['Hello', 'World'])
     d['scale_factor'] = (2.0, 2.0)  # GT drawn on a 2x resized image
     out = run_metric(
         SPTSPointMetric(pred_score_thrs=[0], gt_coord_frame='resized'), [d])
@@ -265,3 +285,26 @@ def test_bad_input_names_the_sample():
         SPTSPointMetric().process(None, [d])
     with pytest.raises(ValueError, match='two lexicon settings'):
         SPTSPointMetric(lexicons=[dict(lexicon_type=None)] * 2)
+
+
+def test_mmengine_evaluator_with_both_spotting_metrics():
+    from mmengine.evaluator import Evaluator
+    from mmengine.registry import DefaultScope
+    d = scene_sample()
+    ds = TextSpottingDataSample(metainfo=dict(img_path=d['img_path']))
+    ds.pred_instances = InstanceData(**d['pred_instances'])
+    ds.gt_instances = InstanceData(polygons=d['gt_instances']['polygons'],
+                                   texts=d['gt_instances']['texts'],
+                                   ignored=torch.zeros(4, dtype=torch.bool))
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        ev = Evaluator([
+            dict(type='SPTSPointMetric', pred_score_thrs=[0.0]),
+            dict(type='EditDistanceSpottingMetric', pred_score_thrs=[0.0])
+        ])
+    ev.process([ds], None)
+    out = ev.evaluate(1)
+    assert out['spotting/none_hmean'] == pytest.approx(4 / 7)
+    # edit distance: HELLO/world exact, hello & Stpo & abc unassigned or
+    # inexact -> TP 2 of 5 predictions, 3 care GT
+    assert out['spotting_ed/none_precision'] == pytest.approx(2 / 5)
+    assert out['spotting_ed/none_recall'] == pytest.approx(2 / 3)

@@ -95,8 +95,10 @@ def make_sample(points, texts, img_shape=(64, 64), ignored=None,
             tok[i, :len(row)] = row
         gi.tokens = torch.as_tensor(tok)
     ds.gt_instances = gi
+    ori_shape = (round(img_shape[0] / scale_factor[1]),
+                 round(img_shape[1] / scale_factor[0]))
     ds.set_metainfo(
-        dict(img_shape=img_shape, ori_shape=img_shape, pad_shape=img_shape,
+        dict(img_shape=img_shape, ori_shape=ori_shape, pad_shape=img_shape,
              scale_factor=scale_factor, batch_input_shape=img_shape))
     return ds
 

@@ -1,6 +1,10 @@
-# 10 real ICDAR 2015 test images (CC BY 4.0), converted by
-# `python tools/dataset_converters/icdar.py` into data/icdar2015_toy/
-# (make demo / the tests do it from ../shared/data/icdar2015_toy).
+# 10 real ICDAR 2015 test images (CC BY 4.0), converted into data/icdar2015_toy/:
+#   mkdir -p data/icdar2015_toy
+#   ln -sfn "$PWD/../shared/data/icdar2015_toy/imgs" data/icdar2015_toy/imgs
+#   python tools/dataset_converters/icdar2015.py \
+#     --ann-dir ../shared/data/icdar2015_toy/annotations \
+#     --img-dir data/icdar2015_toy/imgs --data-root data/icdar2015_toy \
+#     --out data/icdar2015_toy/textdet_test.json --split test
 icdar2015_toy_data_root = 'data/icdar2015_toy'
 
 icdar2015_toy_det_test = dict(

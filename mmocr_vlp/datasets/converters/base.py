@@ -28,8 +28,7 @@ from .geometry import as_points, bbox_to_polygon, polygon_center, \
 logger = logging.getLogger('mmocr_vlp.converters')
 
 IGNORE_TEXT = '###'
-IMG_EXTS = ('.jpg', '.JPG', '.jpeg', '.JPEG', '.png', '.PNG', '.bmp',
-            '.gif', '.tif', '.tiff')
+IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff')
 DEFAULT_METAINFO = {
     'dataset_type': 'TextDetDataset',
     'task_name': 'textdet',
@@ -202,12 +201,13 @@ class ImageIndex:
 
     Args:
         img_dir (str): Root to search.
-        exts (Sequence[str]): Image extensions, in order of preference.
+        exts (Sequence[str]): Image extensions (any letter case), in order
+            of preference.
     """
 
     def __init__(self, img_dir: str, exts: Sequence[str] = IMG_EXTS) -> None:
         self.img_dir = img_dir
-        self.exts = tuple(exts)
+        self.exts = tuple(dict.fromkeys(e.lower() for e in exts))
         self._index: Optional[Dict[str, List[str]]] = None
 
     def _build(self) -> Dict[str, List[str]]:
@@ -216,16 +216,16 @@ class ImageIndex:
                 f'image directory {self.img_dir!r} does not exist (pass '
                 f'--no-check-images to convert without images)')
         index: Dict[str, List[str]] = {}
-        for root, dirs, files in os.walk(self.img_dir):
+        for root, dirs, files in os.walk(self.img_dir, followlinks=True):
             dirs.sort()
             for f in sorted(files):
                 stem, ext = osp.splitext(f)
-                if ext in self.exts:
+                if ext.lower() in self.exts:
                     index.setdefault(stem, []).append(osp.join(root, f))
         for paths in index.values():
             # top-level first, then by preferred extension
             paths.sort(key=lambda p: (p.count(os.sep), self.exts.index(
-                osp.splitext(p)[1]), p))
+                osp.splitext(p)[1].lower()), p))
         return index
 
     def find(self, stem: str) -> Optional[str]:
@@ -395,7 +395,7 @@ def convert_per_image_files(
                 report.error(
                     'missing_image',
                     f'{ann}: no image named {stem!r} (any of '
-                    f'{"/".join(sorted(set(e.lower() for e in IMG_EXTS)))}) '
+                    f'{"/".join(IMG_EXTS)}) '
                     f'under {img_dir!r} (pass --no-check-images to convert '
                     f'without images)',
                     image_level=True)

@@ -128,13 +128,14 @@ def main(fmt: str, argv: Optional[List[str]] = None) -> Dict:
     """
     a = build_parser(fmt).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format='%(message)s')
-    if a.quiet:
-        set_progress(False)
+    set_progress(not a.quiet)
     try:
         data_list, report = _convert(fmt, a)
     except (ConversionError, FileNotFoundError) as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(1)
+    finally:
+        set_progress(True)
     path = out_file(a.out, a.split)
     dump_ocr_json(data_list, path)
     summary = report.as_dict()

@@ -19,7 +19,7 @@ folders can both sit under it.
 """
 import json
 import os.path as osp
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 from .base import (IGNORE_TEXT, ConversionError, ConvertReport, ImageIndex,
                    make_data_info, make_instance, progress)

@@ -78,8 +78,7 @@ def polygon_to_shapely(polygon: Sequence[float]) -> Optional[Polygon]:
     return poly
 
 
-def point_in_polygon(point: Sequence[float],
-                     polygon: Sequence[float]) -> bool:
+def point_in_polygon(point: Sequence[float], polygon: Sequence[float]) -> bool:
     """Whether ``point`` lies inside (or on the boundary of) ``polygon``."""
     poly = polygon_to_shapely(polygon)
     if poly is None:

@@ -73,12 +73,12 @@ def _group_predictions(preds: Any) -> Dict[str, Dict]:
     return grouped
 
 
-def evaluate_spotting_json(pred_json: Union[str, List, Dict],
-                           gt_json: Union[str, Dict],
-                           metric: str = 'point',
-                           return_sweeps: bool = False,
-                           **metric_kwargs
-                           ) -> Union[Dict[str, float], Tuple[Dict, Dict]]:
+def evaluate_spotting_json(
+        pred_json: Union[str, List, Dict],
+        gt_json: Union[str, Dict],
+        metric: str = 'point',
+        return_sweeps: bool = False,
+        **metric_kwargs) -> Union[Dict[str, float], Tuple[Dict, Dict]]:
     """Evaluate predictions stored in JSON against an OCRDataset JSON.
 
     Args:
@@ -106,10 +106,9 @@ def evaluate_spotting_json(pred_json: Union[str, List, Dict],
     """
     from ..metrics import (EditDistanceSpottingMetric, PseudoLabelMetric,
                            SPTSPointMetric)
-    classes = dict(
-        point=SPTSPointMetric,
-        edit_distance=EditDistanceSpottingMetric,
-        pseudo_label=PseudoLabelMetric)
+    classes = dict(point=SPTSPointMetric,
+                   edit_distance=EditDistanceSpottingMetric,
+                   pseudo_label=PseudoLabelMetric)
     if metric not in classes:
         raise ValueError(f'metric must be one of {METRIC_TYPES}, got '
                          f'{metric!r}')
@@ -128,14 +127,12 @@ def evaluate_spotting_json(pred_json: Union[str, List, Dict],
         seen.add(key)
         p = preds.get(key, dict(points=[], texts=[], scores=[]))
         samples.append(
-            dict(
-                img_path=item['img_path'],
-                pred_instances=dict(
-                    points=np.asarray(p['points'],
-                                      np.float64).reshape(-1, 2),
-                    texts=list(p['texts']),
-                    scores=np.asarray(p['scores'], np.float64)),
-                gt_instances=_gt_instances(item, f'{key} (ground truth)')))
+            dict(img_path=item['img_path'],
+                 pred_instances=dict(
+                     points=np.asarray(p['points'], np.float64).reshape(-1, 2),
+                     texts=list(p['texts']),
+                     scores=np.asarray(p['scores'], np.float64)),
+                 gt_instances=_gt_instances(item, f'{key} (ground truth)')))
     extra = sorted(set(preds) - seen)
     if extra:
         raise KeyError(f'predictions for {len(extra)} image(s) not in the '

@@ -71,10 +71,10 @@ def load_pair_list(path: str) -> Dict[str, str]:
     return pairs
 
 
-def find_match_word(word: str,
-                    lexicon: Sequence[str],
-                    lexicon_folded: Optional[Sequence[str]] = None
-                    ) -> Tuple[int, float]:
+def find_match_word(
+        word: str,
+        lexicon: Sequence[str],
+        lexicon_folded: Optional[Sequence[str]] = None) -> Tuple[int, float]:
     """Closest lexicon entry by normalised edit distance.
 
     Args:

@@ -21,8 +21,8 @@ def compute_prf(tp: int, num_pred: int, num_gt: int) -> Dict[str, float]:
     prediction gives ``P = 0``, ``P + R = 0`` gives ``F = 0``. The SPTS script
     returns zeros whenever ``tp == 0``, which only differs on an empty GT set.
     """
-    recall, precision, hmean = compute_hmean(
-        int(tp), int(tp), int(num_gt), int(num_pred))
+    recall, precision, hmean = compute_hmean(int(tp), int(tp), int(num_gt),
+                                             int(num_pred))
     return dict(precision=precision, recall=recall, hmean=hmean)
 
 
@@ -31,10 +31,8 @@ def score_order(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(scores, dtype=np.float64), kind='stable')
 
 
-def match_points_to_centers(pred_points: np.ndarray,
-                            pred_texts: Sequence[str],
-                            pred_scores: np.ndarray,
-                            gt_centers: np.ndarray,
+def match_points_to_centers(pred_points: np.ndarray, pred_texts: Sequence[str],
+                            pred_scores: np.ndarray, gt_centers: np.ndarray,
                             gt_texts: Sequence[str],
                             gt_ignored: np.ndarray) -> Dict:
     """Nearest-centre matching of the SPTS single-point metric (one image).
@@ -83,8 +81,9 @@ def match_points_to_centers(pred_points: np.ndarray,
     counted = np.zeros(num_p, dtype=bool)
     matched = np.zeros(num_g, dtype=bool)
     if num_g:
-        dists = np.linalg.norm(
-            pred_points[:, None, :] - gt_centers[None, :, :], axis=-1)
+        dists = np.linalg.norm(pred_points[:, None, :] -
+                               gt_centers[None, :, :],
+                               axis=-1)
     for i in score_order(pred_scores):
         if len(pred_texts[i]) == 0:
             continue
@@ -96,16 +95,15 @@ def match_points_to_centers(pred_points: np.ndarray,
         if gt_ignored[j]:
             continue
         counted[i] = True
-        if texts_equal(pred_texts[i], gt_texts[j]):
+        if not matched[j] and texts_equal(pred_texts[i], gt_texts[j]):
             matched[j] = True
             pred_tp[i] = True
-    return dict(
-        tp=int(pred_tp.sum()),
-        num_pred=int(counted.sum()),
-        num_gt=int((~gt_ignored).sum()),
-        pred_gt=pred_gt,
-        pred_tp=pred_tp,
-        pred_counted=counted)
+    return dict(tp=int(pred_tp.sum()),
+                num_pred=int(counted.sum()),
+                num_gt=int((~gt_ignored).sum()),
+                pred_gt=pred_gt,
+                pred_tp=pred_tp,
+                pred_counted=counted)
 
 
 def normalized_edit_distance_matrix(a: Sequence[str],
@@ -191,10 +189,9 @@ def match_texts_by_edit_distance(pred_texts: Sequence[str],
     num_pairs = len(rows)
     ned_sum = float(cost[rows, cols].sum()) + (num_pred - num_pairs) + \
         (num_gt - num_pairs)
-    return dict(
-        tp=tp,
-        num_pred=num_pred,
-        num_gt=num_gt,
-        ned_sum=ned_sum,
-        ned_count=num_pred + num_gt - num_pairs,
-        pairs=[(pred_idx[r], care_idx[c]) for r, c in zip(rows, cols)])
+    return dict(tp=tp,
+                num_pred=num_pred,
+                num_gt=num_gt,
+                ned_sum=ned_sum,
+                ned_count=num_pred + num_gt - num_pairs,
+                pairs=[(pred_idx[r], care_idx[c]) for r, c in zip(rows, cols)])

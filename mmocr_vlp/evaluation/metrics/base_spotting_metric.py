@@ -115,8 +115,10 @@ def extract_sample(data_sample: Any,
                          f'entries for {num_gt} texts')
     polygons = get_field(gt, 'polygons')
     if polygons is not None:
-        polygons = [np.asarray(to_numpy(p), dtype=np.float64).reshape(-1)
-                    for p in polygons]
+        polygons = [
+            np.asarray(to_numpy(p), dtype=np.float64).reshape(-1)
+            for p in polygons
+        ]
         if len(polygons) == 0 and num_gt:
             polygons = None
     gt_points = to_numpy(get_field(gt, 'points'), np.float64)
@@ -144,15 +146,14 @@ def extract_sample(data_sample: Any,
                 ignored[j] = True
             else:
                 gt_texts[j] = norm
-    return dict(
-        img_path=img_path,
-        pred_points=points,
-        pred_texts=texts,
-        pred_scores=scores,
-        gt_centers=centers,
-        gt_texts=gt_texts,
-        gt_ignored=ignored,
-        gt_polygons=polygons)
+    return dict(img_path=img_path,
+                pred_points=points,
+                pred_texts=texts,
+                pred_scores=scores,
+                gt_centers=centers,
+                gt_texts=gt_texts,
+                gt_ignored=ignored,
+                gt_polygons=polygons)
 
 
 class BaseSpottingMetric(BaseMetric):
@@ -271,9 +272,9 @@ class BaseSpottingMetric(BaseMetric):
                 points, texts, scores = self._apply_lexicon(rec, setting)
                 for k, thr in enumerate(eval_thrs):
                     keep = scores >= thr - SCORE_EPS
-                    res = self.match_image(rec, points[keep],
-                                           [t for t, m in zip(texts, keep)
-                                            if m], scores[keep])
+                    res = self.match_image(
+                        rec, points[keep],
+                        [t for t, m in zip(texts, keep) if m], scores[keep])
                     for key, v in res.items():
                         counts[k][key] = counts[k].get(key, 0) + v
             summaries = []
@@ -314,8 +315,8 @@ class BaseSpottingMetric(BaseMetric):
     #: keys of :meth:`summarize` copied into the output
     summary_keys = ('precision', 'recall', 'hmean')
 
-    def match_image(self, record: Dict, points: np.ndarray,
-                    texts: List[str], scores: np.ndarray) -> Dict[str, float]:
+    def match_image(self, record: Dict, points: np.ndarray, texts: List[str],
+                    scores: np.ndarray) -> Dict[str, float]:
         """Counts of one image for the given (kept) predictions."""
         raise NotImplementedError
 
@@ -347,5 +348,5 @@ class BaseSpottingMetric(BaseMetric):
                     new_texts.append(word)
             keep = kept
         keep = np.asarray(keep, dtype=np.int64)
-        return (points.reshape(-1, 2)[keep], new_texts,
-                scores.reshape(-1)[keep])
+        return (points.reshape(-1,
+                               2)[keep], new_texts, scores.reshape(-1)[keep])

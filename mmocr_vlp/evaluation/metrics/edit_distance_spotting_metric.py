@@ -45,22 +45,20 @@ class EditDistanceSpottingMetric(BaseSpottingMetric):
         super().__init__(**kwargs)
         self.prefer_exact = prefer_exact
 
-    def match_image(self, record: Dict, points: np.ndarray,
-                    texts: List[str], scores: np.ndarray) -> Dict[str, float]:
+    def match_image(self, record: Dict, points: np.ndarray, texts: List[str],
+                    scores: np.ndarray) -> Dict[str, float]:
         res = match_texts_by_edit_distance(texts, record['gt_texts'],
                                            record['gt_ignored'],
                                            self.prefer_exact)
-        return dict(
-            tp=res['tp'],
-            num_pred=res['num_pred'],
-            num_gt=res['num_gt'],
-            ned_sum=res['ned_sum'],
-            ned_count=res['ned_count'])
+        return dict(tp=res['tp'],
+                    num_pred=res['num_pred'],
+                    num_gt=res['num_gt'],
+                    ned_sum=res['ned_sum'],
+                    ned_count=res['ned_count'])
 
     def summarize(self, counts: Dict[str, float]) -> Dict[str, float]:
-        out = compute_prf(
-            counts.get('tp', 0), counts.get('num_pred', 0),
-            counts.get('num_gt', 0))
+        out = compute_prf(counts.get('tp', 0), counts.get('num_pred', 0),
+                          counts.get('num_gt', 0))
         n = counts.get('ned_count', 0)
         out['one_minus_ned'] = 1.0 if n == 0 else \
             1.0 - counts.get('ned_sum', 0.0) / n

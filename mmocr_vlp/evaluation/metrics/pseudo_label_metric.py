@@ -43,8 +43,8 @@ class PseudoLabelMetric(BaseMetric):
     Args:
         score_thr: keep predictions with ``score >= score_thr``; ``None``
             keeps all.
-        gt_coord_frame: see
-            :func:`~mmocr_vlp.evaluation.metrics.base_spotting_metric.extract_sample`.
+        gt_coord_frame: ``'original'`` or ``'resized'``, see
+            :func:`~mmocr_vlp.evaluation.metrics.extract_sample`.
         collect_device: see :class:`mmengine.evaluator.BaseMetric`.
         prefix: defaults to ``pseudo_label`` (keys ``pseudo_label/hmean``,
             ``pseudo_label/precision``, ``pseudo_label/recall``,
@@ -63,8 +63,8 @@ class PseudoLabelMetric(BaseMetric):
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for data_sample in data_samples:
-            rec = extract_sample(
-                data_sample, gt_coord_frame=self.gt_coord_frame)
+            rec = extract_sample(data_sample,
+                                 gt_coord_frame=self.gt_coord_frame)
             self.results.append(self.evaluate_record(rec))
 
     def evaluate_record(self, rec: Dict) -> Dict[str, int]:
@@ -77,15 +77,13 @@ class PseudoLabelMetric(BaseMetric):
         points = rec['pred_points'][keep]
         texts = [t for t, k in zip(texts, keep) if k]
         scores = scores[keep]
-        res = match_points_to_centers(points, texts, scores,
-                                      rec['gt_centers'], rec['gt_texts'],
-                                      rec['gt_ignored'])
-        out = dict(
-            tp=res['tp'],
-            num_pred=res['num_pred'],
-            num_gt=res['num_gt'],
-            num_inside=0,
-            num_inside_total=0)
+        res = match_points_to_centers(points, texts, scores, rec['gt_centers'],
+                                      rec['gt_texts'], rec['gt_ignored'])
+        out = dict(tp=res['tp'],
+                   num_pred=res['num_pred'],
+                   num_gt=res['num_gt'],
+                   num_inside=0,
+                   num_inside_total=0)
         polygons = rec['gt_polygons']
         if polygons is not None and len(polygons) == len(rec['gt_texts']):
             inside = points_in_polygons(points, polygons)
@@ -97,11 +95,13 @@ class PseudoLabelMetric(BaseMetric):
         return out
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
-        total = {k: sum(r[k] for r in results) for k in (
-            'tp', 'num_pred', 'num_gt', 'num_inside', 'num_inside_total')}
+        total = {
+            k: sum(r[k] for r in results)
+            for k in ('tp', 'num_pred', 'num_gt', 'num_inside',
+                      'num_inside_total')
+        }
         out = compute_prf(total['tp'], total['num_pred'], total['num_gt'])
-        out['inside_ratio'] = (total['num_inside'] /
-                               total['num_inside_total']
+        out['inside_ratio'] = (total['num_inside'] / total['num_inside_total']
                                if total['num_inside_total'] else float('nan'))
         MMLogger.get_current_instance().info(
             f'[PseudoLabelMetric] TP {total["tp"]}, counted predictions '

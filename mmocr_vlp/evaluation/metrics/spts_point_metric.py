@@ -29,9 +29,10 @@ class SPTSPointMetric(BaseSpottingMetric):
     * predictions: empty texts dropped; with a lexicon, corrected or dropped
       (:class:`~mmocr_vlp.evaluation.functional.Lexicon`); then kept if
       ``score >= thr``;
-    * matching: :func:`~mmocr_vlp.evaluation.functional.match_points_to_centers`
-      (nearest centre, don't-care absorbs, case-insensitive exact text, one
-      TP per GT, higher scores first);
+    * matching: see ``match_points_to_centers`` in
+      :mod:`mmocr_vlp.evaluation.functional` (nearest centre, don't-care
+      absorbs, case-insensitive exact text, one TP per GT, higher scores
+      first);
     * ``P = TP / counted predictions``, ``R = TP / (GT - don't care)``,
       ``F = 2PR / (P + R)`` with mmocr's zero-division conventions.
 
@@ -58,16 +59,15 @@ class SPTSPointMetric(BaseSpottingMetric):
     ``spotting/none_best_thr_on_test``, ``spotting/strong_fixed_hmean``.
     """
 
-    def match_image(self, record: Dict, points: np.ndarray,
-                    texts: List[str], scores: np.ndarray) -> Dict[str, int]:
+    def match_image(self, record: Dict, points: np.ndarray, texts: List[str],
+                    scores: np.ndarray) -> Dict[str, int]:
         res = match_points_to_centers(points, texts, scores,
-                                      record['gt_centers'],
-                                      record['gt_texts'],
+                                      record['gt_centers'], record['gt_texts'],
                                       record['gt_ignored'])
-        return dict(
-            tp=res['tp'], num_pred=res['num_pred'], num_gt=res['num_gt'])
+        return dict(tp=res['tp'],
+                    num_pred=res['num_pred'],
+                    num_gt=res['num_gt'])
 
     def summarize(self, counts: Dict[str, float]) -> Dict[str, float]:
-        return compute_prf(
-            counts.get('tp', 0), counts.get('num_pred', 0),
-            counts.get('num_gt', 0))
+        return compute_prf(counts.get('tp', 0), counts.get('num_pred', 0),
+                           counts.get('num_gt', 0))

@@ -19,7 +19,8 @@ class SRSTSAPostprocessor:
     recogniser; :meth:`pack` writes ``pred_instances`` with
 
     - ``points`` ``(N, 2)`` float, in the ORIGINAL image frame (divided by
-      the sample's ``scale_factor``), as the spotting metrics expect;
+      the sample's ``scale_factor``, clamped to ``ori_shape``), as the
+      spotting metrics expect;
     - ``texts`` (list[str]);
     - ``scores`` ``(N,)``: the anchor confidence (``score_mode='anchor'``),
       or anchor confidence x mean character probability (``'mul'``);
@@ -88,6 +89,14 @@ class SRSTSAPostprocessor:
             sf = points.new_tensor([float(sf[0]), float(sf[1])])
             points = points / sf
             sample_points = sample_points / sf
+            bound = data_sample.metainfo.get('ori_shape')
+        else:
+            bound = data_sample.metainfo.get('img_shape')
+        if bound is not None and len(points):
+            # The centre of a border cell can fall just outside the image.
+            h, w = float(bound[0]), float(bound[1])
+            points = torch.stack(
+                [points[:, 0].clamp(0, w), points[:, 1].clamp(0, h)], 1)
         pred = InstanceData()
         pred.points = points.detach().float().cpu()
         pred.scores = scores.detach().float().cpu()

@@ -63,6 +63,15 @@ class TextBPNPostprocessor(BaseTextDetPostProcessor):
             out.append(dict(polygons=polys[sel], scores=scores[sel]))
         return out
 
+    def rescale(self, results: TextDetDataSample,
+                scale_factor: Sequence[float]) -> TextDetDataSample:
+        """Rescale to the original image and keep float32 polygons."""
+        results = super().rescale(results, scale_factor)
+        results.pred_instances.polygons = [
+            np.asarray(p, np.float32) for p in results.pred_instances.polygons
+        ]
+        return results
+
     def get_text_instances(self, pred_results: Dict,
                            data_sample: TextDetDataSample,
                            **kwargs) -> TextDetDataSample:
