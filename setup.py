@@ -14,7 +14,7 @@ import sys
 from setuptools import find_packages, setup
 
 ROOT = osp.dirname(osp.abspath(__file__))
-MIM_ITEMS = ('configs', 'tools')
+MIM_ITEMS = ('configs', 'tools', 'model-index.yml')
 
 
 def read_version() -> str:
@@ -35,7 +35,7 @@ def read_requirements(name: str) -> list:
 
 
 def link_or_copy_mim_files() -> None:
-    """Populate ``mmocr_vlp/.mim`` with ``configs`` and ``tools``."""
+    """Populate ``mmocr_vlp/.mim`` with configs, tools and the model index."""
     editable = any(c in sys.argv for c in ('develop', 'editable_wheel'))
     building = any(c in sys.argv
                    for c in ('bdist_wheel', 'sdist', 'install', 'build'))
@@ -51,6 +51,8 @@ def link_or_copy_mim_files() -> None:
             shutil.rmtree(dst)
         if editable:
             os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isfile(src):
+            shutil.copyfile(src, dst)
         else:
             shutil.copytree(src, dst,
                             ignore=shutil.ignore_patterns('__pycache__'))

@@ -71,6 +71,8 @@ def worker(cfg_path, batch_size, warmup, steps):
 
     import mmocr_vlp  # noqa: F401
     from mmocr.registry import MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmocr')
     torch.manual_seed(0)
     cfg = Config.fromfile(osp.join(ROOT, cfg_path))
     model = MODELS.build(cfg.model)

@@ -143,6 +143,7 @@ def main():
         processor=platform.processor() or platform.machine(),
         cpu_count=os.cpu_count(),
         omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
+        load_avg_1min_at_end=round(os.getloadavg()[0], 2),
         anchors_per_image=args.anchors,
         note='random weights; anchors forced (score_thr=-1); batch 1; '
         'predict() only (no data loading); first image is warm-up')
@@ -152,8 +153,11 @@ def main():
     lines = [
         '# SRSTS-A inference on CPU', '',
         f'Threads: OMP_NUM_THREADS={env["omp_num_threads"]}, '
-        f'{env["cpu_count"]} CPUs visible; {args.anchors} anchors decoded '
-        'per image (forced); random weights; batch 1; `model.predict` only.',
+        f'{env["cpu_count"]} CPUs visible (1-min load average '
+        f'{env["load_avg_1min_at_end"]} at the end: the machine is shared, '
+        'so rates are pessimistic); '
+        f'{args.anchors} anchors decoded per image (forced); random weights; '
+        'batch 1; `model.predict` only.',
         '',
         '| setting | input (H x W) | params (M) | images/s | s/image | '
         'peak RSS (MB) |', '|---|---|---|---|---|---|'

@@ -38,7 +38,7 @@ PY
 echo
 echo "[demo] outputs:"
 echo "  synthetic data        $ROOT/data/synth  (views: *_full/_textonly/_partialP/_points.json)"
-echo "  checkpoint            $ROOT/$CKPT"
+echo "  checkpoint            $CKPT"
 echo "  exported backbone     $ROOT/$WORK/backbone_clipresnet.pth  (mmocr CLIPResNet keys)"
 echo "  training log          $(ls -d "$ROOT/$WORK"/2*/ | tail -n 1)"
 echo "  attention pictures    $ROOT/$OUT"

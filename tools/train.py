@@ -7,6 +7,10 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+# Before reading any config: registers every module, makes mmocr importable
+# without torchvision and lets configs use `_base_ = ['mmocr_vlp::...']`.
+import mmocr_vlp  # noqa: F401,E402
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an mmocr_vlp model')

@@ -75,7 +75,9 @@ def build_model(config: str, checkpoint: Optional[str]):
 
     import mmocr_vlp  # noqa: F401
     from mmocr.registry import MODELS
+    from mmengine.registry import init_default_scope
     cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'mmocr'))
     model_cfg = cfg.model
     model_cfg['test_cfg'] = dict(return_attn=True)
     model = MODELS.build(model_cfg)

@@ -1,4 +1,4 @@
-# SRSTS-A on CPU: the paper model scaled down (ResNet-18 at half width,
+# SRSTS-A on CPU: the paper model scaled down (ResNet-18 at quarter width,
 # 1 deformable layer of 64 dims, 2 points, K = 16 sampling points, a 1-layer
 # recogniser), 256x256 input, trained on the synthetic engine's `points`
 # view (one GT point + transcription per word) and evaluated with both
@@ -16,10 +16,10 @@ test_ann = 'test_full.json'
 img_size = 256
 
 model = dict(
-    backbone=dict(depth=18, base_channels=32),
+    backbone=dict(depth=18, base_channels=16),
     neck=dict(
         channel_mapper=dict(
-            in_channels=[64, 128, 256],
+            in_channels=[32, 64, 128],
             out_channels=64,
             norm_cfg=dict(type='GN', num_groups=16)),
         encoder=dict(
@@ -89,15 +89,15 @@ optim_wrapper = dict(
     optimizer=dict(lr=1e-3, weight_decay=0.),
     paramwise_cfg=dict(_delete_=True),
     clip_grad=dict(max_norm=1.0, norm_type=2))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=3000, val_interval=1000)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1500, val_interval=500)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=100),
-    dict(type='MultiStepLR', milestones=[2400], gamma=0.1, by_epoch=False)
+    dict(type='MultiStepLR', milestones=[1200], gamma=0.1, by_epoch=False)
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500,
                     max_keep_ckpts=2, save_last=True))
 log_processor = dict(window_size=20)
 auto_scale_lr = dict(base_batch_size=8)

@@ -59,3 +59,18 @@ def install_torchvision_placeholder() -> bool:
 
 
 install_torchvision_placeholder()
+
+
+def register_config_package() -> None:
+    """Let mmengine resolve ``_base_ = ['mmocr_vlp::<config>']``.
+
+    mmengine only resolves ``pkg::`` base configs of the packages listed in
+    ``mmengine.config.utils.MODULE2PACKAGE``. The entry is added when
+    ``mmocr_vlp`` is imported, which ``tools/train.py`` and ``tools/test.py``
+    (what ``mim train/test mmocr_vlp`` run) do before reading a config.
+    """
+    from mmengine.config import utils as cfg_utils
+    cfg_utils.MODULE2PACKAGE.setdefault('mmocr_vlp', 'mmocr_vlp')
+
+
+register_config_package()

@@ -114,3 +114,14 @@ def test_metric_with_lexicon_and_sweep(lexicon_dir):
     assert out['weak_hmean'] == pytest.approx(1.0)
     assert out['weak_best_thr_on_test'] == pytest.approx(0.3)
     assert out['weak_one_minus_ned'] == pytest.approx(1.0)
+
+
+def test_no_locations_needed():
+    # NPTS-style output: texts and scores only; GT without locations
+    s = dict(img_path='img_1.jpg',
+             pred_instances=dict(texts=['hello', 'x'], scores=np.ones(2)),
+             gt_instances=dict(texts=['Hello', 'World'],
+                               ignored=np.zeros(2, bool)))
+    out = run_metric(EditDistanceSpottingMetric(pred_score_thrs=[0]), [s])
+    assert out['none_precision'] == pytest.approx(0.5)
+    assert out['none_recall'] == pytest.approx(0.5)

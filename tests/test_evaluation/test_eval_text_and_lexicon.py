@@ -125,3 +125,28 @@ def test_lexicon_source_validation(lexicon_dir):
         LexiconSource('weak')
     weak = LexiconSource('weak', osp.join(lexicon_dir, 'weak.txt'))
     assert weak.get('anything.jpg') is weak.get('other.jpg')
+
+
+def test_pruned_search_equals_brute_force_spts_rule():
+    """The length-pruned search gives what a plain loop over the lexicon
+    with the SPTS rule (first strictly smaller distance wins) gives."""
+    import random
+
+    from rapidfuzz.distance import Levenshtein
+    rng = random.Random(1)
+
+    def rand_word(alphabet='ABC'):
+        return ''.join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+
+    for _ in range(100):
+        words = [rand_word() for _ in range(rng.randint(1, 40))]
+        lex = Lexicon(words)
+        for _ in range(10):
+            q = rand_word('ABCabc')
+            best, best_word = 100.0, None
+            for w in words:
+                d = Levenshtein.distance(q.upper(), w) / max(len(q), len(w))
+                if d < best:
+                    best, best_word = d, w
+            assert lex.correct(q) == (best_word if best < 0.4 else None)
+            assert lex.correct(q, always_replace=True) == best_word

@@ -308,3 +308,51 @@ def test_mmengine_evaluator_with_both_spotting_metrics():
     # inexact -> TP 2 of 5 predictions, 3 care GT
     assert out['spotting_ed/none_precision'] == pytest.approx(2 / 5)
     assert out['spotting_ed/none_recall'] == pytest.approx(2 / 3)
+
+
+def test_random_scenes_match_a_direct_spts_loop():
+    """Per-image matching == the SPTS script's loop over all predictions
+    sorted by score (global, stable), on random scenes with score ties,
+    empty texts, don't-care GT and duplicates."""
+    rng = np.random.default_rng(0)
+    vocab = ['ab', 'AB', 'cd', 'ef', '###', '']
+    samples, flat, gts = [], [], {}
+    for img in range(30):
+        ng, npred = int(rng.integers(0, 6)), int(rng.integers(0, 8))
+        centers = rng.integers(0, 20, (ng, 2)).astype(float)
+        gt_texts = [str(t) for t in rng.choice(vocab[:5], ng)]
+        points = rng.integers(0, 20, (npred, 2)).astype(float)
+        texts = [str(t) for t in rng.choice(vocab, npred)]
+        scores = rng.choice([0.3, 0.5, 0.5, 0.7, 0.9], npred)
+        samples.append(
+            build_sample(points,
+                         texts,
+                         scores,
+                         gt_texts=gt_texts,
+                         gt_points=centers,
+                         img_path=f'img_{img}.jpg'))
+        gts[img] = (centers, gt_texts)
+        flat += [(img, p, t, s) for p, t, s in zip(points, texts, scores)
+                 if len(t) > 0]
+    flat.sort(key=lambda r: r[3], reverse=True)  # stable, like SPTS
+    m = SPTSPointMetric(pred_score_thrs=[0.2, 0.5, 0.8])
+    run_metric(m, samples)
+    for thr, got in zip([0.2, 0.5, 0.8], m.last_sweeps['none']):
+        matched = {i: np.zeros(len(g[1]), bool) for i, g in gts.items()}
+        tp = ndet = 0
+        for img, p, t, s in flat:
+            if s < thr:
+                continue
+            centers, gt_texts = gts[img]
+            if len(gt_texts) == 0:
+                ndet += 1
+                continue
+            j = int(np.argmin(np.linalg.norm(centers - p, axis=1)))
+            if gt_texts[j] == '###':
+                continue
+            if t.upper() == gt_texts[j].upper() and not matched[img][j]:
+                matched[img][j] = True
+                tp += 1
+            ndet += 1
+        ngt = sum(sum(t != '###' for t in g[1]) for g in gts.values())
+        assert (got['tp'], got['num_pred'], got['num_gt']) == (tp, ndet, ngt)

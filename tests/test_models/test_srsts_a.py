@@ -342,3 +342,82 @@ def test_config_mismatch_errors():
     cfg['neck']['channel_mapper']['out_channels'] = 64
     with pytest.raises(ValueError, match='embed_dims'):
         MODELS.build(cfg)
+
+
+def test_cpu_config_pipeline_to_loss_and_predict(tmp_path):
+    """The CPU config's real pipelines feed the model (one rendered image)."""
+    import json
+    import os.path as osp
+
+    import cv2
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmocr.registry import DATASETS
+
+    root = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+    cfg = Config.fromfile(
+        osp.join(root, 'configs', 'srsts_a',
+                 'srsts-a_resnet-tiny_synth-points-cpu.py'))
+    img = np.full((120, 200, 3), 230, np.uint8)
+    cv2.putText(img, 'Shop', (20, 50), cv2.FONT_HERSHEY_SIMPLEX, 1,
+                (0, 0, 0), 2)
+    cv2.imwrite(str(tmp_path / 'a.jpg'), img)
+    ann = dict(
+        metainfo=dict(dataset_type='TextDetDataset', task_name='textdet'),
+        data_list=[
+            dict(img_path='a.jpg', height=120, width=200, instances=[
+                dict(text='Shop', point=[55., 40.], polygon=[
+                    20, 25, 90, 25, 90, 55, 20, 55]),
+                dict(text='###', point=[150., 90.], polygon=[
+                    130, 80, 170, 80, 170, 100, 130, 100]),
+                dict(text='!!', point=[150., 30.], polygon=[
+                    140, 20, 160, 20, 160, 40, 140, 40]),
+            ])
+        ])
+    (tmp_path / 'ann.json').write_text(json.dumps(ann))
+    model = MODELS.build(cfg.model)
+    for split in ('train', 'test'):
+        dcfg = cfg[f'{split}_dataloader'].dataset
+        dcfg.update(data_root=str(tmp_path), ann_file='ann.json',
+                    indices=None)
+        ds = DATASETS.build(dcfg)
+        sample = ds[0]
+        gi = sample['data_samples'].gt_instances
+        if split == 'train':
+            # Points only; don't-care and unreadable words are kept.
+            assert 'polygons' not in gi and len(gi) == 3
+            assert gi.ignored.tolist() == [False, True, False]
+            assert gi.tokens[2].sum() == 0  # '!!' has no alnum: all PAD
+            data = model.data_preprocessor(pseudo_collate([sample]), True)
+            losses = model(**data, mode='loss')
+            assert torch.isfinite(sum(losses.values()))
+            assert float(losses['loss_ctc']) > 0
+        else:
+            model.eval()
+            data = model.data_preprocessor(pseudo_collate([sample]), False)
+            with torch.no_grad():
+                out = model(**data, mode='predict')[0]
+            # GT stays in the original frame for the metrics.
+            assert 'polygons' in out.gt_instances
+            assert set(out.pred_instances.keys()) >= {
+                'points', 'texts', 'scores', 'sample_points'}
+
+
+def test_postprocessor_pack_scores_drop_empty_and_clamp():
+    from mmocr_vlp.models.spotters import SRSTSAPostprocessor
+    ds = make_sample([[1., 1.]], ['a'], img_shape=(60, 60),
+                     scale_factor=(0.5, 0.5))  # ori_shape (120, 120)
+    pts = torch.tensor([[20., 20.], [62., 30.], [40., 40.]])
+    sp = pts[:, None, :].repeat(1, 4, 1)
+    post = SRSTSAPostprocessor(score_mode='mul')
+    post.pack(ds, pts, torch.tensor([0.9, 0.8, 0.7]), sp, ['ab', 'c', ''],
+              torch.tensor([0.5, 1.0, 0.9]))
+    pred = ds.pred_instances
+    assert pred.texts == ['ab', 'c']  # the empty string is dropped
+    assert torch.allclose(pred.scores, torch.tensor([0.45, 0.8]))
+    # (62, 30) / 0.5 = (124, 60): clamped to the 120-px original width.
+    assert torch.allclose(pred.points, torch.tensor([[40., 40.],
+                                                     [120., 60.]]))
+    assert pred.sample_points.shape == (2, 4, 2)
+    with pytest.raises(ValueError):
+        SRSTSAPostprocessor(score_mode='max')

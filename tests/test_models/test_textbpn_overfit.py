@@ -93,6 +93,8 @@ def test_textbpn_overfits_two_images():
     model.eval()
     with torch.no_grad():
         preds = model.predict(inputs, [s.clone() for s in samples])
+        outs = model.det_head(model.extract_feat(inputs), samples)
+    final_ious = []
     for pred, sample in zip(preds, samples):
         inst = pred.pred_instances
         assert len(inst.polygons) >= 1
@@ -101,3 +103,13 @@ def test_textbpn_overfits_two_images():
             best = max(poly_iou(poly2shapely(gt), poly2shapely(p))
                        for p in inst.polygons)
             assert best > 0.5, (best, history[-1])
+            final_ious.append(best)
+    # the deformation moved the proposals (from the predicted maps) closer
+    # to the GT than they started
+    init = (outs['init_polys'] * outs['stride']).numpy()
+    init_ious = [
+        max(poly_iou(poly2shapely(gt), poly2shapely(p.flatten()))
+            for p, b in zip(init, outs['inds'].tolist()) if b == i)
+        for i, s in enumerate(samples) for gt in s.gt_instances.polygons
+    ]
+    assert np.mean(final_ious) > np.mean(init_ious), (final_ious, init_ious)

@@ -45,7 +45,9 @@ def test_downstream_config_inherits_from_package(tmp_path):
         os.chdir(cwd)
     assert cfg.train_cfg.max_epochs == 3
     assert cfg.custom_imports['imports'] == ['mmocr_vlp']
+    from mmengine.registry import init_default_scope
     from mmocr.registry import MODELS
+    init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
 

@@ -1,9 +1,7 @@
 # TextBPN (Zhang et al., ICCV 2021) in mmocr's textdet structure:
 # ResNet-50 -> FPNC (stride-4 fused feature) -> TextBPNHead (boundary
 # proposal maps + 3x adaptive boundary deformation, 20 control points).
-default_scope = 'mmocr'
-custom_imports = dict(imports=['mmocr_vlp'], allow_failed_imports=False)
-
+# (default_scope / custom_imports come from the runtime or the leaf config)
 model = dict(
     type='SingleStageTextDetector',
     backbone=dict(

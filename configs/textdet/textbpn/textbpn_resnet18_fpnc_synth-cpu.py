@@ -1,7 +1,7 @@
 # TextBPN on the synthetic engine's full view (quads and curved text), sized
-# for CPU: random-init ResNet-18, 320 px input, maps at stride 2, a narrower
-# deformation encoder. Used by the oCLIP transfer study next to
-# DBNet/PSENet/FCENet. Same code path as the paper configs.
+# for CPU: random-init ResNet-18, 256 px input, a narrower deformation
+# encoder, thresholds for small text. Used by the oCLIP transfer study next
+# to DBNet/PSENet/FCENet. Same code path as the paper configs.
 _base_ = [
     '_base_textbpn_resnet50_fpnc.py',
     '../../_base_/datasets/synth.py',
@@ -15,14 +15,15 @@ model = dict(
     det_head=dict(
         in_channels=64,
         feat_channels=16,
-        upsample_ratio=2,  # maps at stride 2
+        upsample_ratio=4,  # maps at full resolution, as the paper
         deformation=dict(
             clip_dis=8.,
             encoder_cfg=dict(state_dim=64, gcn_dims=(128, 256, 128))),
         cls_thr=0.6,
-        min_area=60))
+        min_area=30,
+        module_loss=dict(min_text_size=2.)))
 
-input_size = 320
+input_size = 256
 train_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(

@@ -8,6 +8,9 @@ _base_ = [
     'mmocr::textdet/_base_/default_runtime.py',
 ]
 
+default_scope = 'mmocr'
+custom_imports = dict(imports=['mmocr_vlp'], allow_failed_imports=False)
+
 model = dict(det_head=dict(cls_thr=0.8, dis_thr=0.3))
 
 ctw1500_textdet_train = _base_.ctw1500_textdet_train

@@ -140,7 +140,15 @@ class Lexicon:
         self.folded = [fold_case(w) for w in self.words]
         self.pairs = pairs
         self.name = name
-        self._cache: Dict[str, Tuple[int, float]] = {}
+        # words grouped by length (indices ascending), for pruned searches
+        by_len: Dict[int, List[int]] = {}
+        for i, w in enumerate(self.folded):
+            by_len.setdefault(len(w), []).append(i)
+        self._by_len = {
+            n: (np.asarray(idx), [self.folded[i] for i in idx])
+            for n, idx in by_len.items()
+        }
+        self._cache: Dict[Tuple[str, Optional[float]], Tuple[int, float]] = {}
 
     @classmethod
     def from_files(cls,
@@ -149,29 +157,63 @@ class Lexicon:
         pairs = load_pair_list(pair_path) if pair_path else None
         return cls(load_lexicon(path), pairs, name=path)
 
-    def match(self, word: str) -> Tuple[str, float]:
-        """Closest entry (mapped through the pair list) and its distance."""
-        key = fold_case(word)
-        if key not in self._cache:
-            self._cache[key] = find_match_word(key, self.words, self.folded)
-        idx, dist = self._cache[key]
+    def _nearest(self,
+                 key: str,
+                 max_dist: Optional[float] = None) -> Tuple[int, float]:
+        """``(index, distance)`` of the first closest word; with
+        ``max_dist`` only words that can be closer than it are searched
+        (``ED >= |len difference|``), and ``(-1, inf)`` means none is."""
+        ck = (key, max_dist)
+        if ck in self._cache:
+            return self._cache[ck]
+        q = len(key)
+        best = (float('inf'), -1)  # (distance, index): ties -> lower index
+        # rapidfuzz stops early beyond the cutoff (reports 1.0 there)
+        cutoff = max_dist if max_dist is not None and max_dist < 1 else None
+        for n, (idx, words) in self._by_len.items():
+            # ED >= |len difference|, so this bucket cannot reach max_dist
+            if max_dist is not None and max(q, n) > 0 and \
+                    abs(q - n) >= max_dist * max(q, n):
+                continue
+            dists = process.cdist([key],
+                                  words,
+                                  scorer=Levenshtein.normalized_distance,
+                                  dtype=np.float64,
+                                  workers=1,
+                                  score_cutoff=cutoff)[0]
+            j = int(np.argmin(dists))
+            best = min(best, (float(dists[j]), int(idx[j])))
+        dist, i = best
+        if max_dist is not None and not dist < max_dist:
+            i, dist = -1, float('inf')
+        res = (i, dist)
+        self._cache[ck] = res
+        return res
+
+    def _output(self, idx: int) -> str:
         folded = self.folded[idx]
         if self.pairs is not None:
             if folded not in self.pairs:
                 raise KeyError(f'{self.name}: lexicon word {folded!r} has no '
                                f'entry in the pair list')
-            return self.pairs[folded], dist
-        return folded, dist
+            return self.pairs[folded]
+        return folded
+
+    def match(self, word: str) -> Tuple[str, float]:
+        """Closest entry (mapped through the pair list) and its distance."""
+        idx, dist = self._nearest(fold_case(word))
+        return self._output(idx), dist
 
     def correct(self,
                 word: str,
                 thr: float = LEXICON_THR,
                 always_replace: bool = False) -> Optional[str]:
         """See :func:`correct_with_lexicon`."""
-        match, dist = self.match(word)
-        if dist < thr or always_replace:
-            return match
-        return None
+        key = fold_case(word)
+        if always_replace:
+            return self._output(self._nearest(key)[0])
+        idx, _ = self._nearest(key, float(thr))
+        return None if idx < 0 else self._output(idx)
 
 
 class LexiconSource:

@@ -53,7 +53,8 @@ def _texts(value: Any, field: str, where: str) -> List[str]:
 
 def extract_sample(data_sample: Any,
                    word_spotting: bool = False,
-                   gt_coord_frame: str = 'original') -> Dict:
+                   gt_coord_frame: str = 'original',
+                   need_locations: bool = True) -> Dict:
     """Read one data sample into a plain, picklable record.
 
     Args:
@@ -64,6 +65,8 @@ def extract_sample(data_sample: Any,
             ``Resize``), ``'resized'`` to divide them by the sample's
             ``scale_factor`` first. Predictions are always in original
             coordinates.
+        need_locations: if False (location-free metrics), predictions and
+            GT may come without points/polygons; missing locations are NaN.
 
     Returns:
         dict with ``img_path``, ``pred_points`` (P,2), ``pred_texts``,
@@ -87,11 +90,11 @@ def extract_sample(data_sample: Any,
         if polys is not None and len(polys):
             points = np.array([polygon_center(p) for p in polys],
                               dtype=np.float64)
-        elif len(texts):
+        elif len(texts) and need_locations:
             raise KeyError(f'{where}: pred_instances has texts but no '
                            f'`points` (or `polygons`)')
         else:
-            points = np.zeros((0, 2))
+            points = np.full((len(texts), 2), np.nan)
     points = points.reshape(-1, 2)
     scores = to_numpy(get_field(pred, 'scores'), np.float64)
     if scores is None:
@@ -135,7 +138,11 @@ def extract_sample(data_sample: Any,
     elif gt_coord_frame != 'original':
         raise ValueError("gt_coord_frame must be 'original' or 'resized', "
                          f'got {gt_coord_frame!r}')
-    centers = gt_centers(polygons, gt_points, num_gt, where)
+    if need_locations or polygons is not None or (
+            gt_points is not None and np.isfinite(gt_points).all()):
+        centers = gt_centers(polygons, gt_points, num_gt, where)
+    else:
+        centers = np.full((num_gt, 2), np.nan)
 
     ignored = ignored | np.array([is_dont_care_text(t) for t in gt_texts],
                                  dtype=bool).reshape(-1)
@@ -256,7 +263,7 @@ class BaseSpottingMetric(BaseMetric):
         for data_sample in data_samples:
             self.results.append(
                 extract_sample(data_sample, self.word_spotting_filter,
-                               self.gt_coord_frame))
+                               self.gt_coord_frame, self.needs_locations))
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         logger: MMLogger = MMLogger.get_current_instance()
@@ -312,6 +319,9 @@ class BaseSpottingMetric(BaseMetric):
         return out
 
     # ------------------------------------------------------------ subclass
+    #: whether predictions and GT must carry locations
+    needs_locations = True
+
     #: keys of :meth:`summarize` copied into the output
     summary_keys = ('precision', 'recall', 'hmean')
 

@@ -39,6 +39,7 @@ class EditDistanceSpottingMetric(BaseSpottingMetric):
             ``spotting_ed``.
     """
     default_prefix = 'spotting_ed'
+    needs_locations = False  # works for location-free (NPTS-style) output
     summary_keys = ('precision', 'recall', 'hmean', 'one_minus_ned')
 
     def __init__(self, prefer_exact: bool = True, **kwargs) -> None:

@@ -149,8 +149,8 @@ class CTCRecognizer(BaseModule):
 
         Returns:
             tuple: ``texts`` (list[str]), ``scores`` ``(N,)`` - the mean
-            probability of the kept characters (1.0 for an empty string has
-            no meaning: it is 0) - and the kept class indices per word.
+            probability of the kept characters, 0 for an empty string - and
+            the kept class indices per word.
         """
         if logits.shape[0] == 0:
             return [], logits.new_zeros((0, )), []
