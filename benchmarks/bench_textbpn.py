@@ -27,6 +27,7 @@ import torch
 from mmengine.config import Config
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
+from mmocr.utils import register_all_modules
 
 import mmocr_vlp  # noqa: F401
 
@@ -55,6 +56,7 @@ def main():
     parser.add_argument('--out', default=osp.join(ROOT, 'benchmarks',
                                                   'results'))
     args = parser.parse_args()
+    register_all_modules(init_default_scope=True)
     torch.manual_seed(0)
     h, w = args.size
     cfg = Config.fromfile(CONFIG)
@@ -113,6 +115,7 @@ def main():
     info = dict(
         config=osp.relpath(CONFIG, ROOT), input_hw=[h, w],
         threads=torch.get_num_threads(), torch=torch.__version__,
+        load_average_1min=os.getloadavg()[0],
         cpu=platform.processor() or platform.machine(),
         params_total=n_params, params_deformation=n_def, results=results)
     os.makedirs(args.out, exist_ok=True)
@@ -124,7 +127,9 @@ def main():
         f'{torch.get_num_threads()} thread(s), torch {torch.__version__}, '
         f'{n_params / 1e6:.1f} M parameters ({n_def / 1e6:.2f} M in the '
         'deformation model). Random init; mean of '
-        f'{args.images} runs after 1 warm-up.', '',
+        f'{args.images} runs after 1 warm-up; 1-min load average '
+        f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine: '
+        'timings are upper bounds).', '',
         '| stage | s / image | images / s | note |', '|---|---|---|---|'
     ]
     for name, r in results.items():

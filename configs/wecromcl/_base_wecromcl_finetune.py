@@ -18,20 +18,6 @@ param_scheduler = [
 ]
 default_hooks = dict(checkpoint=dict(interval=5000))
 
-# Long side <= 1280 and short side in [640, 896]: fit into 1280x896 and
-# jitter the scale down to 0.714 (= 640 / 896).
-finetune_train_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadWeakAnnotations', with_polygon=True, with_bbox=False,
-         with_point=False, drop_ignored=True),
-    dict(type='SampleWords', max_words=32),
-    dict(type='RandomRotateWithPoints', max_angle=10, prob=0.5),
-    dict(type='RandomGaussianBlur', prob=0.3),
-    dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
-         contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
-         hue_delta=18),
-    dict(type='ResizePad', scale=(1280, 896), pad=False, size_divisor=32,
-         ratio_range=(0.714, 1.0)),
-    dict(type='SampleNegativeTexts', n_aug=16, ann_file=None),
-    dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
-]
+# Train pipeline: long side <= 1280 and short side in [640, 896] - fit
+# into 1280x896 with a 0.714 (= 640 / 896) scale jitter; written out in
+# each dataset config (negatives need the dataset's own vocabulary).

@@ -8,9 +8,21 @@ _base_ = ['_base_wecromcl_r50-bifpn-deform.py']
 data_root = 'data/synthtext'
 train_ann = 'textspotting_train.json'
 
-train_pipeline = {{_base_.train_pipeline}}
-train_pipeline[-2] = dict(
-    type='SampleNegativeTexts', n_aug=16, ann_file=f'{data_root}/{train_ann}')
+train_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadWeakAnnotations', with_polygon=True, with_bbox=False,
+         with_point=False, drop_ignored=True),
+    dict(type='SampleWords', max_words=32),
+    dict(type='RandomRotateWithPoints', max_angle=10, prob=0.5),
+    dict(type='RandomGaussianBlur', prob=0.3),
+    dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
+         contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
+         hue_delta=18),
+    dict(type='ResizePad', scale=(640, 640), ratio_range=(0.8, 1.0)),
+    dict(type='SampleNegativeTexts', n_aug=16,
+         ann_file=f'{data_root}/{train_ann}'),
+    dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
+]
 
 train_dataloader = dict(
     batch_size=8,

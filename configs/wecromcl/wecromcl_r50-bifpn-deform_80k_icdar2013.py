@@ -4,10 +4,23 @@ _base_ = ['_base_wecromcl_finetune.py']
 
 data_root = 'data/icdar2013'
 
-train_pipeline = {{_base_.finetune_train_pipeline}}
-train_pipeline[-2] = dict(
-    type='SampleNegativeTexts', n_aug=16,
-    ann_file='data/icdar2013/textspotting_train.json')
+train_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadWeakAnnotations', with_polygon=True, with_bbox=False,
+         with_point=False, drop_ignored=True),
+    dict(type='SampleWords', max_words=32),
+    dict(type='RandomRotateWithPoints', max_angle=10, prob=0.5),
+    dict(type='RandomGaussianBlur', prob=0.3),
+    dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
+         contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
+         hue_delta=18),
+    # Long side <= 1280, short side 640-896 (see _base_wecromcl_finetune).
+    dict(type='ResizePad', scale=(1280, 896), pad=False, size_divisor=32,
+         ratio_range=(0.714, 1.0)),
+    dict(type='SampleNegativeTexts', n_aug=16,
+         ann_file='data/icdar2013/textspotting_train.json'),
+    dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
+]
 test_pipeline = [
     dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='ResizePad', scale=(1152, 1152), pad=False, size_divisor=32),

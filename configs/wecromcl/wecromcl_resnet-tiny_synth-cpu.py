@@ -1,4 +1,4 @@
-# WeCromCL on CPU: the paper model scaled down (ResNet-18 at half width,
+# WeCromCL on CPU: the paper model scaled down (ResNet-18 at 1/4 width,
 # one BiFPN of 64 ch, 1 deformable layer, text encoder 2 x 128), 256x256
 # input, trained on the synthetic engine's transcription-only view and
 # validated by pseudo-label quality on its full view. Same code paths as the
@@ -6,8 +6,8 @@
 _base_ = ['_base_wecromcl_r50-bifpn-deform.py', '../_base_/datasets/synth.py']
 
 model = dict(
-    backbone=dict(depth=18, base_channels=32),
-    neck=dict(in_channels=[64, 128, 256], out_channels=64, num_repeats=1),
+    backbone=dict(depth=18, base_channels=16),
+    neck=dict(in_channels=[32, 64, 128], out_channels=64, num_repeats=1),
     encoder=dict(num_layers=1, embed_dims=64, num_heads=4, ffn_dims=128,
                  dropout=0.0),
     text_encoder=dict(embed_dims=128, num_layers=2, num_heads=4),

@@ -62,8 +62,9 @@ def test_polygon_center_quad_and_curves():
     # (N, 2) input works the same
     assert polygon_center(np.array(ctw).reshape(-1, 2)) == \
         pytest.approx((6.0, 2.5))
-    # odd vertex count: area centroid of the triangle
-    assert polygon_center([0, 0, 6, 0, 0, 3]) == pytest.approx((2.0, 1.0))
+    # odd vertex count: SPTS splits the sides at n // 2: top = (0, 0),
+    # bottom = (6, 0)-(0, 3) with mid point (3, 1.5)
+    assert polygon_center([0, 0, 6, 0, 0, 3]) == pytest.approx((1.5, 0.75))
     assert polygon_to_bbox([3, 1, 5, 2, 4, 7]) == [3.0, 1.0, 5.0, 7.0]
     with pytest.raises(ValueError, match='even'):
         polygon_center([0, 0, 1, 1, 2])

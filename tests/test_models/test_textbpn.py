@@ -235,3 +235,43 @@ def test_bad_head_config():
         _tiny_head(upsample_ratio=3)
     with pytest.raises(ValueError, match='num_points'):
         _tiny_head(module_loss=dict(type='TextBPNModuleLoss', num_points=5))
+
+
+# ------------------------------------------------------------------ configs
+CONFIGS = [
+    'textbpn_resnet50_fpnc_660e_totaltext.py',
+    'textbpn_resnet50_fpnc_660e_ctw1500.py',
+    'textbpn_resnet50-oclip_fpnc_660e_totaltext.py',
+    'textbpn_resnet50-oclip_fpnc_660e_ctw1500.py',
+    'textbpn_resnet18_fpnc_synth-cpu.py',
+    'textbpn_resnet50-oclip_fpnc_synth-cpu.py',
+]
+
+
+@pytest.mark.parametrize('name', CONFIGS)
+def test_configs_build(name, repo_root):
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    cfg = Config.fromfile(
+        str(repo_root / 'configs' / 'textdet' / 'textbpn' / name))
+    assert cfg.default_scope == 'mmocr'
+    assert 'mmocr_vlp' in cfg.custom_imports['imports']
+    assert cfg.model.det_head.type == 'TextBPNHead'
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        model = MODELS.build(cfg.model)
+    backbone = type(model.backbone).__name__
+    assert backbone == ('CLIPResNet' if 'oclip' in name else 'ResNet')
+    if 'oclip' in name:
+        assert cfg.oclip_ckpt is None and cfg.model.backbone.init_cfg is None
+    head = model.det_head
+    assert head.num_points == 20 and head.deformation.num_iters == 3
+    if 'synth-cpu' in name:
+        assert cfg.train_dataloader.dataset.ann_file == 'train_full.json'
+        if 'oclip' not in name:  # one real loss step on a tiny batch
+            model.train()
+            s = _sample([_rect(8, 8, 56, 30)], shape=(64, 64))
+            losses = model.loss(torch.randn(1, 3, 64, 64), [s])
+            assert all(torch.isfinite(v) for v in losses.values())
+    else:
+        assert cfg.train_dataloader.batch_size == 12
+        assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-3)

@@ -64,9 +64,9 @@ def polygon_center(polygon: ArrayLike) -> Tuple[float, float]:
     top-edge midpoint and the bottom-edge midpoint, i.e. the mean of the four
     corners.
 
-    Polygons with an odd number of vertices (or fewer than 4) have no
-    top/bottom split; their area centroid is returned (vertex mean for a
-    degenerate, zero-area polygon).
+    With an odd number ``n`` of vertices the sides are ``pts[:n // 2]``
+    and ``pts[n // 2:]``, as the SPTS evaluation script splits them; fewer
+    than 3 vertices give their mean.
 
     Args:
         polygon: flat ``[x0, y0, x1, y1, ...]`` or an ``(N, 2)`` array.
@@ -76,24 +76,12 @@ def polygon_center(polygon: ArrayLike) -> Tuple[float, float]:
     """
     pts = as_points(polygon)
     n = len(pts)
-    if n >= 4 and n % 2 == 0:
-        k = n // 2
-        c = (_polyline_midpoint(pts[:k]) + _polyline_midpoint(pts[k:])) / 2
-        return float(c[0]), float(c[1])
-    return _area_centroid(pts)
-
-
-def _area_centroid(pts: np.ndarray) -> Tuple[float, float]:
-    x, y = pts[:, 0], pts[:, 1]
-    xs, ys = np.roll(x, -1), np.roll(y, -1)
-    cross = x * ys - xs * y
-    area = cross.sum() / 2.0
-    if abs(area) < 1e-12:
+    if n < 3:
         c = pts.mean(axis=0)
         return float(c[0]), float(c[1])
-    cx = ((x + xs) * cross).sum() / (6.0 * area)
-    cy = ((y + ys) * cross).sum() / (6.0 * area)
-    return float(cx), float(cy)
+    k = n // 2
+    c = (_polyline_midpoint(pts[:k]) + _polyline_midpoint(pts[k:])) / 2
+    return float(c[0]), float(c[1])
 
 
 def polygon_to_bbox(polygon: ArrayLike) -> List[float]:
