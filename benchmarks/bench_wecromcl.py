@@ -28,12 +28,14 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = {
-    'paper': ('configs/wecromcl/wecromcl_r50-bifpn-deform_200k_synthtext.py',
-              640, 2),
+    'paper':
+    ('configs/wecromcl/wecromcl_r50-bifpn-deform_200k_synthtext.py', 640, 2),
     'cpu': ('configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py', 256, 8),
 }
-WORDS = ['street', 'open', 'cafe', 'exit', 'hotel', 'bus', '24h', 'stop',
-         'sale', 'parking', 'pizza', 'bank', 'no', 'entry', 'taxi', 'ok']
+WORDS = [
+    'street', 'open', 'cafe', 'exit', 'hotel', 'bus', '24h', 'stop', 'sale',
+    'parking', 'pizza', 'bank', 'no', 'entry', 'taxi', 'ok'
+]
 
 
 def _batch(size, batch, words_per_img=5, seed=0):
@@ -46,11 +48,14 @@ def _batch(size, batch, words_per_img=5, seed=0):
     for _ in range(batch):
         ws = rng.sample(WORDS, words_per_img)
         s = TextSpottingDataSample()
-        s.gt_instances = InstanceData(
-            texts=ws, ignored=torch.zeros(len(ws), dtype=torch.bool))
-        s.set_metainfo(dict(img_shape=(size, size), ori_shape=(size, size),
-                            scale_factor=(1.0, 1.0),
-                            neg_texts=rng.sample(WORDS, 16)))
+        s.gt_instances = InstanceData(texts=ws,
+                                      ignored=torch.zeros(len(ws),
+                                                          dtype=torch.bool))
+        s.set_metainfo(
+            dict(img_shape=(size, size),
+                 ori_shape=(size, size),
+                 scale_factor=(1.0, 1.0),
+                 neg_texts=rng.sample(WORDS, 16)))
         samples.append(s)
     return inputs, samples
 
@@ -95,11 +100,17 @@ def worker(name, mode, iters, warmup):
                     times.append(time.perf_counter() - t)
         ips = batch * len(times) / sum(times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(dict(config=name, mode=mode, input=size, batch=batch,
-                          params_m=round(n_params / 1e6, 2),
-                          images_per_s=round(ips, 3),
-                          sec_per_iter=round(sum(times) / len(times), 3),
-                          peak_rss_mb=round(peak_mb, 1), iters=len(times))))
+    print(
+        json.dumps(
+            dict(config=name,
+                 mode=mode,
+                 input=size,
+                 batch=batch,
+                 params_m=round(n_params / 1e6, 2),
+                 images_per_s=round(ips, 3),
+                 sec_per_iter=round(sum(times) / len(times), 3),
+                 peak_rss_mb=round(peak_mb, 1),
+                 iters=len(times))))
 
 
 def main():
@@ -115,10 +126,16 @@ def main():
     rows = []
     for name in args.configs.split(','):
         for mode in ('train', 'pseudo_label'):
-            cmd = [sys.executable, __file__, '--worker', name, mode,
-                   '--iters', str(args.iters), '--warmup', str(args.warmup)]
-            out = subprocess.run(cmd, capture_output=True, text=True,
-                                 cwd=REPO, env=os.environ)
+            cmd = [
+                sys.executable, __file__, '--worker', name, mode, '--iters',
+                str(args.iters), '--warmup',
+                str(args.warmup)
+            ]
+            out = subprocess.run(cmd,
+                                 capture_output=True,
+                                 text=True,
+                                 cwd=REPO,
+                                 env=os.environ)
             if out.returncode != 0:
                 print(out.stderr[-3000:], file=sys.stderr)
                 raise SystemExit(f'worker {name}/{mode} failed')

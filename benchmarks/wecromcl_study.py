@@ -24,7 +24,6 @@ Usage::
     python benchmarks/wecromcl_study.py --variants a,b --iters 300
 """
 import argparse
-import copy
 import json
 import os
 import os.path as osp
@@ -33,31 +32,40 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CPU_CFG = 'configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py'
 OCLIP_CFG = 'configs/oclip/oclip_resnet-tiny_synth-cpu.py'
-NAMES = dict(
-    a='WeCromCL (char-wise, random negatives)',
-    b='w/o negative mining',
-    c='token-wise text encoder',
-    d='oCLIP decoder attention',
-    e='WeCromCL + edit hard negatives')
+NAMES = dict(a='WeCromCL (char-wise, random negatives)',
+             b='w/o negative mining',
+             c='token-wise text encoder',
+             d='oCLIP decoder attention',
+             e='WeCromCL + edit hard negatives')
 
 
 def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, CPU_CFG))
     cfg.work_dir = work_dir
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
+    cfg.train_cfg = dict(type='IterBasedTrainLoop',
+                         max_iters=iters,
                          val_interval=iters + 1)
     cfg.val_cfg = None
     cfg.val_dataloader = None
     cfg.val_evaluator = None
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', by_epoch=False, interval=iters,
-        max_keep_ckpts=1, save_last=True)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+                                        by_epoch=False,
+                                        interval=iters,
+                                        max_keep_ckpts=1,
+                                        save_last=True)
     warm = min(100, max(1, iters // 10))
     cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+        dict(type='LinearLR',
+             start_factor=0.1,
+             by_epoch=False,
+             begin=0,
              end=warm),
-        dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=warm, end=iters,
+        dict(type='PolyLR',
+             power=0.9,
+             eta_min=1e-6,
+             begin=warm,
+             end=iters,
              by_epoch=False)
     ]
     cfg.test_dataloader.dataset.ann_file = test_ann
@@ -70,7 +78,8 @@ def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test):
         cfg.model.use_negatives = False
     elif variant == 'c':
         cfg.model.text_encoder = dict(type='WordTextEncoder',
-                                      embed_dims=128, num_buckets=65536)
+                                      embed_dims=128,
+                                      num_buckets=65536)
     elif variant == 'e':
         for t in cfg.train_dataloader.dataset.pipeline:
             if t['type'] == 'SampleNegativeTexts':
@@ -90,12 +99,12 @@ def run_wecromcl(variant, iters, work_root, test_ann, max_test):
     t0 = time.time()
     metrics = runner.test()
     return dict(train_seconds=round(train_s, 1),
-                test_seconds=round(time.time() - t0, 1), metrics=metrics)
+                test_seconds=round(time.time() - t0, 1),
+                metrics=metrics)
 
 
 def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     """Train oCLIP's CPU config, then localise with its decoder attention."""
-    import numpy as np
     import torch
     from mmengine.config import Config
     from mmengine.dataset import Compose, pseudo_collate
@@ -103,20 +112,25 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     from mmengine.structures import InstanceData
     from mmocr.registry import METRICS
 
-    from mmocr_vlp.models.wecromcl.anchors import find_peaks, map_to_image
+    from mmocr_vlp.models.wecromcl.anchors import find_peaks
 
     cfg = Config.fromfile(osp.join(REPO, OCLIP_CFG))
     cfg.work_dir = osp.join(work_root, 'variant_d_oclip')
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
     cfg.train_dataloader.sampler = dict(type='InfiniteSampler', shuffle=True)
     cfg.param_scheduler = [
-        dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+        dict(type='LinearLR',
+             start_factor=0.1,
+             by_epoch=False,
+             begin=0,
              end=min(100, max(1, iters // 10))),
     ]
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', by_epoch=False, interval=iters,
-        max_keep_ckpts=1)
-    cfg.log_processor = dict(type='LogProcessor', window_size=10,
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+                                        by_epoch=False,
+                                        interval=iters,
+                                        max_keep_ckpts=1)
+    cfg.log_processor = dict(type='LogProcessor',
+                             window_size=10,
                              by_epoch=False)
     cfg.custom_hooks = []
     runner = Runner.from_cfg(cfg)
@@ -133,8 +147,10 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
              color_type='color_ignore_orientation'),
         dict(type='ResizePad', scale=(size, size), keep_ratio=False),
         dict(type='LoadWeakAnnotations'),
-        dict(type='TokenizeTexts', dictionary=dictionary,
-             drop_ignored=False, drop_invalid=False),
+        dict(type='TokenizeTexts',
+             dictionary=dictionary,
+             drop_ignored=False,
+             drop_invalid=False),
         dict(type='PackVLPInputs'),
     ])
     ann = json.load(open(osp.join(data_root, test_ann)))
@@ -143,9 +159,10 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     t0 = time.time()
     for entry in entries:
         info = dict(entry, img_path=osp.join(data_root, entry['img_path']))
-        info['instances'] = [dict(i, ignore=bool(i.get('ignore')) or
-                                  i.get('text') == '###')
-                             for i in entry['instances']]
+        info['instances'] = [
+            dict(i, ignore=bool(i.get('ignore')) or i.get('text') == '###')
+            for i in entry['instances']
+        ]
         data = pipeline(info)
         with torch.no_grad():
             out = model.test_step(pseudo_collate([data]))[0]
@@ -177,9 +194,9 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
         out.pred_instances = pred
         metric.process(None, [out])
     metrics = metric.evaluate(len(entries))
-    del map_to_image, np
     return dict(train_seconds=round(train_s, 1),
-                test_seconds=round(time.time() - t0, 1), metrics=metrics)
+                test_seconds=round(time.time() - t0, 1),
+                metrics=metrics)
 
 
 def main():
@@ -214,13 +231,12 @@ def main():
 
 def _write(out_base, results, args):
     os.makedirs(osp.dirname(out_base), exist_ok=True)
-    res = dict(
-        benchmark='wecromcl_study',
-        data='data/synth (train_textonly -> test_full)',
-        protocol='PseudoLabelMetric: nearest GT centre, same text '
-        '(case-insensitive), each GT matched once',
-        threads=os.environ.get('OMP_NUM_THREADS', 'default'),
-        results=results)
+    res = dict(benchmark='wecromcl_study',
+               data='data/synth (train_textonly -> test_full)',
+               protocol='PseudoLabelMetric: nearest GT centre, same text '
+               '(case-insensitive), each GT matched once',
+               threads=os.environ.get('OMP_NUM_THREADS', 'default'),
+               results=results)
     with open(out_base + '.json', 'w') as f:
         json.dump(res, f, indent=2)
     lines = [

@@ -33,45 +33,53 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config', help='WeCromCL config file')
     p.add_argument('checkpoint', help="checkpoint ('none' = random init)")
-    p.add_argument('--ann-file', required=True,
+    p.add_argument('--ann-file',
+                   required=True,
                    help='OCRDataset JSON with transcriptions (relative to '
                    '--data-root unless absolute)')
-    p.add_argument('--data-root', default=None,
+    p.add_argument('--data-root',
+                   default=None,
                    help='dataset root (images are data-root/img-prefix/'
                    'img_path)')
     p.add_argument('--img-prefix', default='', help='image folder prefix')
     p.add_argument('--out', required=True, help='output JSON')
-    p.add_argument('--resume', action='store_true',
+    p.add_argument('--resume',
+                   action='store_true',
                    help='continue from <out>.partial.jsonl')
-    p.add_argument('--scales', default=None,
+    p.add_argument('--scales',
+                   default=None,
                    help="comma-separated test scales, e.g. '1.0,1.5' "
                    '(enlarged input helps small text)')
     p.add_argument('--batch-size', type=int, default=1)
     p.add_argument('--device', default='cpu')
-    p.add_argument('--limit', type=int, default=None,
+    p.add_argument('--limit',
+                   type=int,
+                   default=None,
                    help='only the first N images (debugging)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--cfg-options',
+                   nargs='+',
+                   action=DictAction,
                    help='override config settings (key=value)')
     return p.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    from mmocr_vlp.models.wecromcl.pseudo_labels import (
-        apply_predictions, atomic_write_json, init_wecromcl,
-        iter_predictions, read_partial)
+    from mmocr_vlp.models.wecromcl.pseudo_labels import (apply_predictions,
+                                                         atomic_write_json,
+                                                         init_wecromcl,
+                                                         iter_predictions,
+                                                         read_partial)
 
     ann_path = args.ann_file
-    if args.data_root and not osp.isabs(ann_path) and not osp.exists(
-            ann_path):
+    if args.data_root and not osp.isabs(ann_path) and not osp.exists(ann_path):
         ann_path = osp.join(args.data_root, ann_path)
     try:
         with open(ann_path, encoding='utf-8') as f:
             ann = json.load(f)
     except (OSError, ValueError) as e:
         sys.exit(f'generate_pseudo_labels: cannot read {ann_path!r}: {e}')
-    if not isinstance(ann, dict) or not isinstance(
-            ann.get('data_list'), list):
+    if not isinstance(ann, dict) or not isinstance(ann.get('data_list'), list):
         sys.exit(f'generate_pseudo_labels: {ann_path!r} is not an mmocr '
                  f'OCRDataset JSON (needs a "data_list" list)')
     data_list = ann['data_list']
@@ -86,14 +94,16 @@ def main(argv=None) -> dict:
     done = read_partial(partial) if args.resume else {}
     if not args.resume and osp.exists(partial):
         os.remove(partial)
-    scales = ([float(s) for s in args.scales.split(',')]
-              if args.scales else None)
-    model, cfg, pipeline = init_wecromcl(
-        args.config, args.checkpoint, args.device, args.cfg_options, scales)
+    scales = ([float(s)
+               for s in args.scales.split(',')] if args.scales else None)
+    model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
+                                         args.device, args.cfg_options, scales)
 
     todo = [(i, data_list[i]) for i in range(n_total) if i not in done]
-    print(f'generate_pseudo_labels: {n_total} images, {len(done)} already '
-          f'done, {len(todo)} to go', flush=True)
+    print(
+        f'generate_pseudo_labels: {n_total} images, {len(done)} already '
+        f'done, {len(todo)} to go',
+        flush=True)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     bar = ProgressBar(len(todo)) if todo else None
     t0 = time.time()
@@ -123,26 +133,27 @@ def main(argv=None) -> dict:
             n_failed += int(done[i].get('failed', False))
         n_inst += len(entry.get('instances', []))
         out_list.append(entry)
-    stats = dict(
-        source='wecromcl',
-        config=osp.basename(args.config),
-        checkpoint=args.checkpoint,
-        scales=list(model.test_cfg['scales']),
-        images=n_total,
-        images_failed=n_failed,
-        instances=n_inst,
-        points=n_found,
-        instances_without_point=n_inst - n_found,
-        seconds=round(elapsed, 2))
+    stats = dict(source='wecromcl',
+                 config=osp.basename(args.config),
+                 checkpoint=args.checkpoint,
+                 scales=list(model.test_cfg['scales']),
+                 images=n_total,
+                 images_failed=n_failed,
+                 instances=n_inst,
+                 points=n_found,
+                 instances_without_point=n_inst - n_found,
+                 seconds=round(elapsed, 2))
     metainfo = dict(ann.get('metainfo', {}))
     metainfo['pseudo_labels'] = stats
     atomic_write_json(dict(ann, metainfo=metainfo, data_list=out_list),
                       args.out)
     if n_total == len(data_list):
         os.remove(partial)
-    print(f'\ngenerate_pseudo_labels: wrote {args.out}: {n_found} points for '
-          f'{n_inst} instances ({n_inst - n_found} without a point, '
-          f'{n_failed} images failed) in {elapsed:.1f}s', flush=True)
+    print(
+        f'\ngenerate_pseudo_labels: wrote {args.out}: {n_found} points for '
+        f'{n_inst} instances ({n_inst - n_found} without a point, '
+        f'{n_failed} images failed) in {elapsed:.1f}s',
+        flush=True)
     return stats
 
 

@@ -25,7 +25,6 @@ import sys
 from typing import List
 
 import cv2
-import numpy as np
 
 
 def parse_args(argv=None):
@@ -40,8 +39,7 @@ def parse_args(argv=None):
     p.add_argument('--data-root', default=None)
     p.add_argument('--out-dir', required=True)
     p.add_argument('--scales', default=None, help="e.g. '1.0,2.0'")
-    p.add_argument('--max-words', type=int, default=9,
-                   help='panels per image')
+    p.add_argument('--max-words', type=int, default=9, help='panels per image')
     p.add_argument('--max-images', type=int, default=None)
     p.add_argument('--panel-width', type=int, default=480)
     p.add_argument('--device', default='cpu')
@@ -50,16 +48,17 @@ def parse_args(argv=None):
 
 def read_icdar_dir(folder: str) -> List[dict]:
     """ICDAR 2015 images + ``gt_img_N.txt`` as OCRDataset entries."""
-    img_dir = osp.join(folder, 'imgs') if osp.isdir(
-        osp.join(folder, 'imgs')) else folder
+    img_dir = osp.join(folder, 'imgs') if osp.isdir(osp.join(
+        folder, 'imgs')) else folder
     ann_dir = osp.join(folder, 'annotations') if osp.isdir(
         osp.join(folder, 'annotations')) else folder
     entries = []
-    imgs = sorted(
-        glob.glob(osp.join(img_dir, '*.jpg')) +
-        glob.glob(osp.join(img_dir, '*.png')),
-        key=lambda p: [int(t) if t.isdigit() else t
-                       for t in re.split(r'(\d+)', osp.basename(p))])
+    imgs = sorted(glob.glob(osp.join(img_dir, '*.jpg')) +
+                  glob.glob(osp.join(img_dir, '*.png')),
+                  key=lambda p: [
+                      int(t) if t.isdigit() else t
+                      for t in re.split(r'(\d+)', osp.basename(p))
+                  ])
     for img in imgs:
         stem = osp.splitext(osp.basename(img))[0]
         gt = osp.join(ann_dir, f'gt_{stem}.txt')
@@ -90,8 +89,7 @@ def main(argv=None) -> List[str]:
 
     from mmocr_vlp.models.wecromcl.pseudo_labels import (init_wecromcl,
                                                          iter_predictions)
-    from mmocr_vlp.visualization.activation import (full_image_map,
-                                                    make_grid,
+    from mmocr_vlp.visualization.activation import (full_image_map, make_grid,
                                                     overlay_activation)
     if args.icdar_dir:
         entries = read_icdar_dir(args.icdar_dir)
@@ -107,10 +105,12 @@ def main(argv=None) -> List[str]:
         ]
     if args.max_images:
         entries = entries[:args.max_images]
-    scales = ([float(s) for s in args.scales.split(',')]
-              if args.scales else None)
-    model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
-                                         args.device, scales=scales,
+    scales = ([float(s)
+               for s in args.scales.split(',')] if args.scales else None)
+    model, cfg, pipeline = init_wecromcl(args.config,
+                                         args.checkpoint,
+                                         args.device,
+                                         scales=scales,
                                          return_maps=True)
     os.makedirs(args.out_dir, exist_ok=True)
     written = []
@@ -121,8 +121,8 @@ def main(argv=None) -> List[str]:
             print(f'skip {entries[i]["img_path"]}: cannot load')
             continue
         from mmocr_vlp.models.wecromcl.pseudo_labels import resolve_img_path
-        img = cv2.imread(resolve_img_path(entries[i]['img_path'],
-                                          args.data_root))
+        img = cv2.imread(
+            resolve_img_path(entries[i]['img_path'], args.data_root))
         maps = sample.metainfo.get('activation_maps')
         texts = sample.metainfo.get('activation_texts', [])
         stride = sample.metainfo.get('activation_stride', 8.0)
@@ -143,8 +143,11 @@ def main(argv=None) -> List[str]:
                 p for p, tt in zip(pred.points.tolist(), pred.texts)
                 if tt.lower() == text.lower()
             ]
-            panel = overlay_activation(
-                img, m, pts, title=text, gt_polygons=polys.get(text.lower()))
+            panel = overlay_activation(img,
+                                       m,
+                                       pts,
+                                       title=text,
+                                       gt_polygons=polys.get(text.lower()))
             panels.append(cv2.resize(panel, (pw, ph)))
         if not panels:
             print(f'skip {entries[i]["img_path"]}: no legible query word')

@@ -3,7 +3,8 @@
 # to a multiple of 32; starts from the SynthText pre-training.
 _base_ = ['_base_wecromcl_r50-bifpn-deform.py']
 
-load_from = 'work_dirs/wecromcl_r50-bifpn-deform_200k_synthtext/iter_200000.pth'
+load_from = ('work_dirs/wecromcl_r50-bifpn-deform_200k_synthtext/'
+             'iter_200000.pth')
 
 data_root = None  # set by the dataset config
 train_ann = 'textspotting_train.json'

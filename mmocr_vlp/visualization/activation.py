@@ -6,14 +6,14 @@ import cv2
 import numpy as np
 
 
-def overlay_activation(img: np.ndarray,
-                       act_map: np.ndarray,
-                       points: Optional[Sequence[Tuple[float, float]]] = None,
-                       title: Optional[str] = None,
-                       alpha: float = 0.5,
-                       colormap: int = cv2.COLORMAP_JET,
-                       gt_polygons: Optional[Sequence[np.ndarray]] = None
-                       ) -> np.ndarray:
+def overlay_activation(
+        img: np.ndarray,
+        act_map: np.ndarray,
+        points: Optional[Sequence[Tuple[float, float]]] = None,
+        title: Optional[str] = None,
+        alpha: float = 0.5,
+        colormap: int = cv2.COLORMAP_JET,
+        gt_polygons: Optional[Sequence[np.ndarray]] = None) -> np.ndarray:
     """Overlay one activation map and its anchor(s) on a BGR image.
 
     Args:
@@ -59,7 +59,8 @@ def overlay_activation(img: np.ndarray,
     return out
 
 
-def make_grid(panels: List[np.ndarray], ncols: int = 3,
+def make_grid(panels: List[np.ndarray],
+              ncols: int = 3,
               pad: int = 4) -> np.ndarray:
     """Tile equally sized panels into one image (row-major)."""
     if not panels:
@@ -67,8 +68,8 @@ def make_grid(panels: List[np.ndarray], ncols: int = 3,
     h, w = panels[0].shape[:2]
     ncols = max(1, min(ncols, len(panels)))
     nrows = (len(panels) + ncols - 1) // ncols
-    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3),
-                   255, np.uint8)
+    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3), 255,
+                   np.uint8)
     for i, p in enumerate(panels):
         r, c = divmod(i, ncols)
         if p.shape[:2] != (h, w):

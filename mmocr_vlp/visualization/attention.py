@@ -70,13 +70,16 @@ def _hstack(panels: List[np.ndarray], gap: int = 6) -> np.ndarray:
     return np.concatenate(out, axis=1)
 
 
-def draw_pool_attention(img: np.ndarray, attn, title: str = 'image encoder '
-                        'attention (global token)', **kw) -> np.ndarray:
+def draw_pool_attention(img: np.ndarray,
+                        attn,
+                        title: Sequence[str] = ('attention pool',
+                                                '(global token)'),
+                        **kw) -> np.ndarray:
     """Fig. 3: the image and the attention-pool's global-token attention
     over the spatial tokens, side by side."""
     return _hstack([
-        _caption(img.copy(), ['input']),
-        _caption(overlay_heatmap(img, attn, **kw), [title])
+        _caption(img.copy(), ['input', '']),
+        _caption(overlay_heatmap(img, attn, **kw), list(title))
     ])
 
 

@@ -275,3 +275,19 @@ def test_configs_build(name, repo_root):
     else:
         assert cfg.train_dataloader.batch_size == 12
         assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-3)
+
+
+def test_oclip_ckpt_variable_switches_init(repo_root, tmp_path):
+    from mmengine.config import Config
+    src = repo_root / 'configs' / 'textdet' / 'textbpn' / \
+        'textbpn_resnet50-oclip_fpnc_synth-cpu.py'
+    text = src.read_text().replace("oclip_ckpt = None",
+                                   "oclip_ckpt = 'exported.pth'")
+    text = text.replace("'textbpn_resnet18_fpnc_synth-cpu.py'",
+                        repr(str(src.parent /
+                                 'textbpn_resnet18_fpnc_synth-cpu.py')))
+    (tmp_path / 'cfg.py').write_text(text)
+    cfg = Config.fromfile(str(tmp_path / 'cfg.py'))
+    assert cfg.model.backbone.type == 'CLIPResNet'
+    assert cfg.model.backbone.init_cfg == dict(
+        type='Pretrained', checkpoint='exported.pth')

@@ -171,8 +171,11 @@ class NegativeSampler:
                 out.append(w)
         return out
 
-    def sample(self, positives: Sequence[str], n: Optional[int] = None,
-               exclude: Sequence[str] = ()) -> List[str]:
+    def sample(
+        self,
+        positives: Sequence[str],
+        n: Optional[int] = None,
+        exclude: Sequence[str] = ()) -> List[str]:
         """``n`` (default ``n_aug``) negatives for an image.
 
         Args:
@@ -228,10 +231,15 @@ class SampleNegativeTexts(BaseTransform):
                  alphabet: str = 'abcdefghijklmnopqrstuvwxyz0123456789',
                  lower: bool = True,
                  seed: Optional[int] = None) -> None:
-        self.sampler = NegativeSampler(
-            n_aug=n_aug, mode=mode, edit_ratio=edit_ratio, alphabet=alphabet,
-            vocab=vocab, vocab_file=vocab_file, ann_file=ann_file,
-            lower=lower, seed=seed)
+        self.sampler = NegativeSampler(n_aug=n_aug,
+                                       mode=mode,
+                                       edit_ratio=edit_ratio,
+                                       alphabet=alphabet,
+                                       vocab=vocab,
+                                       vocab_file=vocab_file,
+                                       ann_file=ann_file,
+                                       lower=lower,
+                                       seed=seed)
         if mode != 'edit' and not self.sampler.vocab:
             raise ValueError('SampleNegativeTexts: empty vocabulary; give '
                              'vocab, vocab_file or ann_file')
@@ -242,8 +250,7 @@ class SampleNegativeTexts(BaseTransform):
             results.get('gt_ignored', np.zeros(len(texts), bool)), bool)
         positives = [t for t, ig in zip(texts, ignored) if not ig]
         # Exclude ignored words too: they may still be in the image.
-        results['neg_texts'] = self.sampler.sample(
-            positives, exclude=texts)
+        results['neg_texts'] = self.sampler.sample(positives, exclude=texts)
         return results
 
     def __repr__(self) -> str:

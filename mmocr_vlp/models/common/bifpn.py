@@ -9,7 +9,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmcv.cnn import ConvModule, DepthwiseSeparableConvModule, build_activation_layer
+from mmcv.cnn import (ConvModule, DepthwiseSeparableConvModule,
+                      build_activation_layer)
 from mmengine.model import BaseModule, ModuleList
 from mmocr.registry import MODELS
 from torch import Tensor, nn
@@ -40,17 +41,24 @@ class WeightedFusion(nn.Module):
         eps (float): Stabiliser of the normalisation.
     """
 
-    def __init__(self, num_inputs: int, channels: int,
-                 norm_cfg: Optional[dict], act_cfg: Optional[dict],
-                 separable: bool = True, eps: float = 1e-4) -> None:
+    def __init__(self,
+                 num_inputs: int,
+                 channels: int,
+                 norm_cfg: Optional[dict],
+                 act_cfg: Optional[dict],
+                 separable: bool = True,
+                 eps: float = 1e-4) -> None:
         super().__init__()
         self.eps = eps
         self.weight = nn.Parameter(torch.ones(num_inputs))
         self.act = build_activation_layer(act_cfg) if act_cfg else None
         conv = DepthwiseSeparableConvModule if separable else ConvModule
-        self.conv = conv(
-            channels, channels, 3, padding=1, norm_cfg=norm_cfg,
-            act_cfg=None)
+        self.conv = conv(channels,
+                         channels,
+                         3,
+                         padding=1,
+                         norm_cfg=norm_cfg,
+                         act_cfg=None)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         w = F.relu(self.weight)
@@ -64,13 +72,20 @@ class WeightedFusion(nn.Module):
 class BiFPNLayer(nn.Module):
     """One top-down + bottom-up BiFPN pass over ``num_levels`` maps."""
 
-    def __init__(self, num_levels: int, channels: int,
-                 norm_cfg: Optional[dict], act_cfg: Optional[dict],
-                 separable: bool = True, eps: float = 1e-4) -> None:
+    def __init__(self,
+                 num_levels: int,
+                 channels: int,
+                 norm_cfg: Optional[dict],
+                 act_cfg: Optional[dict],
+                 separable: bool = True,
+                 eps: float = 1e-4) -> None:
         super().__init__()
         self.num_levels = num_levels
-        kw = dict(channels=channels, norm_cfg=norm_cfg, act_cfg=act_cfg,
-                  separable=separable, eps=eps)
+        kw = dict(channels=channels,
+                  norm_cfg=norm_cfg,
+                  act_cfg=act_cfg,
+                  separable=separable,
+                  eps=eps)
         # Top-down nodes for levels L-2 .. 0 (two inputs each).
         self.td = ModuleList(
             [WeightedFusion(2, **kw) for _ in range(num_levels - 1)])
@@ -122,20 +137,19 @@ class BiFPN(BaseModule):
         init_cfg (dict or list[dict], optional): Initialisation config.
     """
 
-    def __init__(self,
-                 in_channels: List[int],
-                 out_channels: int = 256,
-                 num_outs: Optional[int] = None,
-                 start_level: int = 0,
-                 num_repeats: int = 2,
-                 norm_cfg: Optional[dict] = dict(
-                     type='BN', momentum=0.01, eps=1e-3),
-                 act_cfg: Optional[dict] = dict(type='Swish'),
-                 separable: bool = True,
-                 eps: float = 1e-4,
-                 init_cfg=dict(
-                     type='Xavier', layer='Conv2d', distribution='uniform')
-                 ) -> None:
+    def __init__(
+        self,
+        in_channels: List[int],
+        out_channels: int = 256,
+        num_outs: Optional[int] = None,
+        start_level: int = 0,
+        num_repeats: int = 2,
+        norm_cfg: Optional[dict] = dict(type='BN', momentum=0.01, eps=1e-3),
+        act_cfg: Optional[dict] = dict(type='Swish'),
+        separable: bool = True,
+        eps: float = 1e-4,
+        init_cfg=dict(type='Xavier', layer='Conv2d', distribution='uniform')
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if not isinstance(in_channels, (list, tuple)) or not in_channels:
             raise ValueError(f'BiFPN: in_channels must be a non-empty list, '
@@ -149,8 +163,9 @@ class BiFPN(BaseModule):
         n_used = len(in_channels) - start_level
         self.num_outs = n_used if num_outs is None else num_outs
         if self.num_outs < max(n_used, 2):
-            raise ValueError(f'BiFPN: num_outs={self.num_outs} must be >= the '
-                             f'number of used input levels ({n_used}) and >= 2')
+            raise ValueError(
+                f'BiFPN: num_outs={self.num_outs} must be >= the '
+                f'number of used input levels ({n_used}) and >= 2')
         if num_repeats < 1:
             raise ValueError('BiFPN: num_repeats must be >= 1')
         self.laterals = ModuleList([

@@ -36,8 +36,7 @@ def masks_from_img_shapes(img_shapes: Sequence[Tuple[int, int]],
         list[Tensor]: Per level a bool ``(B, H_l, W_l)`` mask, True = padding.
     """
     H, W = batch_shape
-    full = torch.ones((len(img_shapes), H, W), dtype=torch.bool,
-                      device=device)
+    full = torch.ones((len(img_shapes), H, W), dtype=torch.bool, device=device)
     for i, (h, w) in enumerate(img_shapes):
         full[i, :int(h), :int(w)] = False
     out = []
@@ -94,18 +93,15 @@ class DeformableEncoder(BaseModule):
         self.level_embed = nn.Parameter(torch.empty(num_levels, embed_dims))
         self.encoder = DeformableDetrTransformerEncoder(
             num_layers=num_layers,
-            layer_cfg=dict(
-                self_attn_cfg=dict(
-                    embed_dims=embed_dims,
-                    num_heads=num_heads,
-                    num_levels=num_levels,
-                    num_points=num_points,
-                    dropout=dropout,
-                    batch_first=True),
-                ffn_cfg=dict(
-                    embed_dims=embed_dims,
-                    feedforward_channels=ffn_dims,
-                    ffn_drop=dropout)))
+            layer_cfg=dict(self_attn_cfg=dict(embed_dims=embed_dims,
+                                              num_heads=num_heads,
+                                              num_levels=num_levels,
+                                              num_points=num_points,
+                                              dropout=dropout,
+                                              batch_first=True),
+                           ffn_cfg=dict(embed_dims=embed_dims,
+                                        feedforward_channels=ffn_dims,
+                                        ffn_drop=dropout)))
         nn.init.normal_(self.level_embed)
 
     def init_weights(self) -> None:
@@ -176,24 +172,25 @@ class DeformableEncoder(BaseModule):
         query = torch.cat(flat, 1)
         query_pos = torch.cat(pos_flat, 1).to(query.dtype)
         key_padding_mask = torch.cat(mask_flat, 1)
-        spatial_shapes = torch.as_tensor(
-            shapes, dtype=torch.long, device=query.device)
+        spatial_shapes = torch.as_tensor(shapes,
+                                         dtype=torch.long,
+                                         device=query.device)
         level_start_index = torch.cat((spatial_shapes.new_zeros(
             (1, )), spatial_shapes.prod(1).cumsum(0)[:-1]))
         valid_ratios = torch.stack(
             [self.get_valid_ratio(m.to(torch.bool)) for m in masks], 1)
 
-        memory = self.encoder(
-            query=query,
-            query_pos=query_pos,
-            key_padding_mask=key_padding_mask,
-            spatial_shapes=spatial_shapes,
-            level_start_index=level_start_index,
-            valid_ratios=valid_ratios)
+        memory = self.encoder(query=query,
+                              query_pos=query_pos,
+                              key_padding_mask=key_padding_mask,
+                              spatial_shapes=spatial_shapes,
+                              level_start_index=level_start_index,
+                              valid_ratios=valid_ratios)
 
         outs = []
         for (h, w), chunk in zip(shapes,
                                  memory.split([h * w for h, w in shapes], 1)):
-            outs.append(chunk.transpose(1, 2).reshape(B, self.embed_dims, h,
-                                                      w).contiguous())
+            outs.append(
+                chunk.transpose(1, 2).reshape(B, self.embed_dims, h,
+                                              w).contiguous())
         return outs

@@ -1,5 +1,8 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""Soft activation map and correlated-feature aggregation (WeCromCL Eq. 4-5)."""
+"""Soft activation map and correlated-feature aggregation.
+
+WeCromCL Eq. 4-5.
+"""
 import math
 from typing import Optional, Tuple
 

@@ -51,17 +51,20 @@ def find_peaks(act_map: Tensor,
         empty = act_map.new_zeros((0, ))
         return act_map.new_zeros((0, 2)), empty, empty
     # Peaks first (by value), then the other pixels as a fallback.
-    key = torch.where(is_peak.flatten(), flat,
-                      flat - (flat[torch.isfinite(flat)].max() -
-                              flat[torch.isfinite(flat)].min() + 1.0))
+    key = torch.where(
+        is_peak.flatten(), flat,
+        flat - (flat[torch.isfinite(flat)].max() -
+                flat[torch.isfinite(flat)].min() + 1.0))
     key = torch.where(torch.isfinite(flat), key,
                       torch.full_like(key, float('-inf')))
     idx = key.topk(k).indices
     ys, xs = idx // w, idx % w
     values = act_map.detach().flatten()[idx].float()
-    box = F.avg_pool2d(
-        act_map.detach().float()[None, None], nms_kernel, 1, pad,
-        count_include_pad=True)[0, 0] * nms_kernel * nms_kernel
+    box = F.avg_pool2d(act_map.detach().float()[None, None],
+                       nms_kernel,
+                       1,
+                       pad,
+                       count_include_pad=True)[0, 0] * nms_kernel * nms_kernel
     mass = box.flatten()[idx].clamp(0, 1)
     xy = torch.stack([xs, ys], -1).float()
     return xy, values, mass
@@ -75,7 +78,8 @@ def map_to_image(xy: Tensor, stride: float, scale_factor=(1.0, 1.0)) -> Tensor:
     ``(w_scale, h_scale)``).
     """
     out = (xy.float() + 0.5) * stride
-    sf = torch.as_tensor(
-        [float(scale_factor[0]), float(scale_factor[1])],
-        dtype=out.dtype, device=out.device)
+    sf = torch.as_tensor([float(scale_factor[0]),
+                          float(scale_factor[1])],
+                         dtype=out.dtype,
+                         device=out.device)
     return out / sf

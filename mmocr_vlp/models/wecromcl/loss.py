@@ -58,7 +58,7 @@ class AtomisticContrastiveLoss(BaseModule):
         self.loss_weight = loss_weight
 
     def scale(self) -> Tensor:
-        """``1 / tau`` after clamping (the clamp keeps the gradient 0 above)."""
+        """``1 / tau`` after clamping (no gradient above the clamp)."""
         return self.logit_scale.clamp(max=self.max_logit_scale).exp()
 
     def forward(self,
@@ -112,5 +112,4 @@ class AtomisticContrastiveLoss(BaseModule):
             masked = i2t.masked_fill(excl, float('-inf'))
             acc = (masked.argmax(1) == q_idx).float().mean()
         w = 0.5 * self.loss_weight
-        return dict(loss_t2i=w * loss_t2i, loss_i2t=w * loss_i2t,
-                    acc_i2t=acc)
+        return dict(loss_t2i=w * loss_t2i, loss_i2t=w * loss_i2t, acc_i2t=acc)

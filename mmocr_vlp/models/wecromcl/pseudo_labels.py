@@ -36,7 +36,8 @@ def _find_test_pipeline(cfg: Config) -> list:
     raise KeyError('config has no test_pipeline / test_dataloader pipeline')
 
 
-def init_wecromcl(config, checkpoint: Optional[str] = None,
+def init_wecromcl(config,
+                  checkpoint: Optional[str] = None,
                   device: str = 'cpu',
                   cfg_options: Optional[dict] = None,
                   scales: Optional[Sequence[float]] = None,
@@ -78,7 +79,8 @@ def init_wecromcl(config, checkpoint: Optional[str] = None,
     return model, cfg, pipeline
 
 
-def resolve_img_path(img_path: str, data_root: Optional[str],
+def resolve_img_path(img_path: str,
+                     data_root: Optional[str],
                      img_prefix: str = '') -> str:
     """mmocr's path join: ``data_root / img_prefix / img_path``."""
     if osp.isabs(img_path):
@@ -117,8 +119,11 @@ def apply_predictions(instances: List[dict], pred) -> Tuple[List[dict], int]:
     return out, n
 
 
-def iter_predictions(model, pipeline, entries: Sequence[Tuple[int, dict]],
-                     data_root: Optional[str], img_prefix: str = '',
+def iter_predictions(model,
+                     pipeline,
+                     entries: Sequence[Tuple[int, dict]],
+                     data_root: Optional[str],
+                     img_prefix: str = '',
                      batch_size: int = 1) -> Iterator[Tuple[int, object]]:
     """Run the model over raw ``data_list`` entries.
 
@@ -135,8 +140,10 @@ def iter_predictions(model, pipeline, entries: Sequence[Tuple[int, dict]],
             info['img_path'] = resolve_img_path(entry['img_path'], data_root,
                                                 img_prefix)
             info['instances'] = [
-                dict(inst, ignore=bool(inst.get('ignore', False)
-                                       or inst.get('text') == '###'))
+                dict(inst,
+                     ignore=bool(
+                         inst.get('ignore', False)
+                         or inst.get('text') == '###'))
                 for inst in entry.get('instances', [])
             ]
             try:

@@ -3,10 +3,9 @@
 locates each transcription of an image by an anchor point (ECCV 2024)."""
 import random
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmdet.models  # noqa: F401  (registers mmdet.ResNet & co.)
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
@@ -88,8 +87,8 @@ class WeCromCL(BaseModel):
                  init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
         self.dictionary = build_dictionary(dictionary)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
@@ -122,9 +121,9 @@ class WeCromCL(BaseModel):
         sampler_cfg = dict(negative_sampler or {})
         sampler_cfg.setdefault('lower', self.dictionary.case == 'lower')
         sampler_cfg.setdefault(
-            'alphabet', ''.join(c for c in self.dictionary.chars
-                                if c.isalnum()) or ''.join(
-                                    self.dictionary.chars))
+            'alphabet',
+            ''.join(c for c in self.dictionary.chars if c.isalnum())
+            or ''.join(self.dictionary.chars))
         self.negative_sampler = NegativeSampler(**sampler_cfg)
         self.max_words_per_image = max_words_per_image
         self.test_cfg = dict(nms_kernel=5, scales=(1.0, ), return_maps=False)
@@ -152,13 +151,15 @@ class WeCromCL(BaseModel):
     def encode_text(self, keys: Sequence[Tuple[int, ...]]) -> Tensor:
         """Text features ``F_T`` (WeCromCL Eq. 3) of words given as keys."""
         if len(keys) == 0:
-            return self.out_proj.weight.new_zeros((0, self.text_encoder.out_dims))
+            return self.out_proj.weight.new_zeros(
+                (0, self.text_encoder.out_dims))
         return self.text_encoder(self.keys_to_tokens(keys))[0]
 
     # ----------------------------------------------------------- image side
-    def extract_feat(self, inputs: Tensor,
-                     data_samples: Optional[list] = None
-                     ) -> Tuple[Tensor, Tensor]:
+    def extract_feat(
+            self,
+            inputs: Tensor,
+            data_samples: Optional[list] = None) -> Tuple[Tensor, Tensor]:
         """Per-pixel features ``F_I`` ``(B, C, h, w)`` and their padding mask
         ``(B, h, w)`` (True = padding)."""
         x = self.backbone(inputs)
@@ -172,7 +173,8 @@ class WeCromCL(BaseModel):
             if data_samples is not None:
                 shape = data_samples[i].metainfo.get('img_shape')
             img_shapes.append(shape[:2] if shape else inputs.shape[-2:])
-        masks = masks_from_img_shapes(img_shapes, inputs.shape[-2:],
+        masks = masks_from_img_shapes(img_shapes,
+                                      inputs.shape[-2:],
                                       [f.shape[-2:] for f in feats],
                                       device=inputs.device)
         if self.encoder is not None:
@@ -180,8 +182,7 @@ class WeCromCL(BaseModel):
         fused = feats[0]
         for f in feats[1:]:
             fused = fused + F.interpolate(
-                f, size=fused.shape[-2:], mode='bilinear',
-                align_corners=False)
+                f, size=fused.shape[-2:], mode='bilinear', align_corners=False)
         return self.out_proj(fused), masks[0]
 
     def _pixels(self, feat: Tensor, mask: Tensor):
@@ -247,8 +248,9 @@ class WeCromCL(BaseModel):
                     if k is not None and k not in image_keys[b]:
                         ks.append(k)
                 neg_keys.append(ks)
-            if not any(s.metainfo.get('neg_texts') is not None
-                       for s in data_samples):
+            if not any(
+                    s.metainfo.get('neg_texts') is not None
+                    for s in data_samples):
                 for s in data_samples:
                     self.negative_sampler.observe(
                         s.gt_instances.get('texts', []))
@@ -269,25 +271,30 @@ class WeCromCL(BaseModel):
         sim_pos = self._cos(agg_pos, text_pos[None])
         same = torch.tensor([[k in image_keys[b] for k in pos_keys]
                              for b in range(B)],
-                            dtype=torch.bool, device=feat.device)
+                            dtype=torch.bool,
+                            device=feat.device)
         owner_t = torch.as_tensor(owner, dtype=torch.long, device=feat.device)
         sim_neg = neg_valid = None
         if n_neg > 0:
             text_neg = text[Q:].view(B, n_neg, -1)
             _, agg_neg = self.head(text_neg, keys, values, pad)
             sim_neg = self._cos(agg_neg, text_neg)
-            neg_valid = torch.tensor(
-                [[j < len(ks) for j in range(n_neg)] for ks in neg_keys],
-                dtype=torch.bool, device=feat.device)
+            neg_valid = torch.tensor([[j < len(ks) for j in range(n_neg)]
+                                      for ks in neg_keys],
+                                     dtype=torch.bool,
+                                     device=feat.device)
         losses = self.loss_module(sim_pos, owner_t, same, sim_neg, neg_valid)
         losses['logit_scale'] = self.loss_module.scale().detach()
         return losses
 
     # ----------------------------------------------------------- inference
-    def activation_maps(self, inputs: Tensor, data_samples: list,
-                        words: List[List[tuple]],
-                        scales: Sequence[float] = (1.0, )
-                        ) -> Tuple[List[Tensor], float]:
+    def activation_maps(
+        self,
+        inputs: Tensor,
+        data_samples: list,
+        words: List[List[tuple]],
+        scales: Sequence[float] = (1.0, )
+    ) -> Tuple[List[Tensor], float]:
         """Activation maps of the given words, averaged over input scales.
 
         Args:
@@ -310,7 +317,9 @@ class WeCromCL(BaseModel):
             x = inputs
             samples = data_samples
             if s != 1.0:
-                x = F.interpolate(inputs, scale_factor=s, mode='bilinear',
+                x = F.interpolate(inputs,
+                                  scale_factor=s,
+                                  mode='bilinear',
                                   align_corners=False)
                 H, W = x.shape[-2:]
                 x = F.pad(x, (0, (-W) % 32, 0, (-H) % 32))
@@ -342,8 +351,10 @@ class WeCromCL(BaseModel):
                 continue
             acc = torch.zeros_like(target)
             for maps in per_scale:
-                m = F.interpolate(maps[b][None], size=target.shape[-2:],
-                                  mode='bilinear', align_corners=False)[0]
+                m = F.interpolate(maps[b][None],
+                                  size=target.shape[-2:],
+                                  mode='bilinear',
+                                  align_corners=False)[0]
                 acc += m / m.sum((1, 2), keepdim=True).clamp(min=1e-12)
             out.append(acc / acc.sum((1, 2), keepdim=True).clamp(min=1e-12))
         return out, stride
@@ -399,10 +410,9 @@ class WeCromCL(BaseModel):
             s.pred_instances = pred
             if self.test_cfg.get('return_maps', False):
                 s.set_metainfo(
-                    dict(
-                        activation_maps=m.detach().cpu().numpy(),
-                        activation_texts=[texts[wd[k][0]] for k in ks],
-                        activation_stride=float(stride)))
+                    dict(activation_maps=m.detach().cpu().numpy(),
+                         activation_texts=[texts[wd[k][0]] for k in ks],
+                         activation_stride=float(stride)))
         return data_samples
 
 

@@ -46,9 +46,8 @@ class WordTextEncoder(BaseModule):
         self.out_dims = out_dims or embed_dims
         self.embedding = nn.Embedding(num_buckets, embed_dims)
         nn.init.normal_(self.embedding.weight, std=0.02)
-        self.mlp = nn.Sequential(
-            nn.Linear(embed_dims, embed_dims), nn.GELU(),
-            nn.Linear(embed_dims, self.out_dims))
+        self.mlp = nn.Sequential(nn.Linear(embed_dims, embed_dims), nn.GELU(),
+                                 nn.Linear(embed_dims, self.out_dims))
 
     def word_ids(self, tokens: Tensor) -> Tensor:
         """Polynomial hash of the characters of each row (EOS/PAD ignored)."""
@@ -56,7 +55,8 @@ class WordTextEncoder(BaseModule):
         keep = tokens != self.pad_idx
         if self.eos_idx is not None:
             keep &= tokens != self.eos_idx
-        h = torch.zeros(tokens.shape[0], dtype=torch.long,
+        h = torch.zeros(tokens.shape[0],
+                        dtype=torch.long,
                         device=tokens.device)
         for j in range(tokens.shape[1]):
             h = torch.where(keep[:, j],
@@ -68,6 +68,7 @@ class WordTextEncoder(BaseModule):
         word features and a ``(N, 1)`` all-False padding mask."""
         emb = self.embedding(self.word_ids(tokens))
         pooled = self.mlp(emb)
-        mask = torch.zeros((tokens.shape[0], 1), dtype=torch.bool,
+        mask = torch.zeros((tokens.shape[0], 1),
+                           dtype=torch.bool,
                            device=tokens.device)
         return pooled, emb[:, None], mask

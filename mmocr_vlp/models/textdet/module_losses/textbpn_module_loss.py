@@ -1,6 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Targets and losses of TextBPN (Zhang et al., ICCV 2021)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
