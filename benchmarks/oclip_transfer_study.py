@@ -117,12 +117,16 @@ def main():
                 timings[f'pretrain_{arm}'] = run(
                     [PY, 'tools/train.py', PRETRAIN[arm], '--work-dir',
                      pre_wd, '--cfg-options',
-                     f'train_cfg.max_epochs={args.pretrain_epochs}'],
+                     f'train_cfg.max_epochs={args.pretrain_epochs}',
+                     f'param_scheduler.1.T_max={args.pretrain_epochs}',
+                     f'param_scheduler.1.end={args.pretrain_epochs}'],
                     osp.join(wd, f'pretrain_{arm}.log'))
             ckpt_opt = [f'model.backbone.init_cfg.checkpoint={backbone}']
         ft_wd = osp.join(wd, f'{args.detector}_{arm}')
         opts = ckpt_opt + [
             f'train_cfg.max_epochs={args.finetune_epochs}',
+            # the configs' PolyLR ends at their own max_epochs
+            f'param_scheduler.0.end={args.finetune_epochs}',
             f'train_cfg.val_interval={args.finetune_epochs + 1}',
             f'default_hooks.checkpoint.interval={args.finetune_epochs}',
         ]

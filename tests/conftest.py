@@ -31,3 +31,14 @@ def pytest_configure(config):
     from mmengine.registry import init_default_scope
     init_default_scope('mmocr')
     os.chdir(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@pytest.fixture(autouse=True)
+def _mmocr_default_scope():
+    """Tests build from mmocr's registries; a Runner made by an earlier test
+    may have switched the global default scope (e.g. to 'mmengine')."""
+    from mmengine.registry import DefaultScope, init_default_scope
+    cur = DefaultScope.get_current_instance()
+    if cur is None or cur.scope_name != 'mmocr':
+        init_default_scope('mmocr')
+    yield

@@ -354,3 +354,18 @@ def test_sample_negative_texts_transform():
     assert not set(res['neg_texts']) & {'hot', 'xyz', 'mw'}
     with pytest.raises(ValueError, match='vocabulary'):
         SampleNegativeTexts(n_aug=2)
+
+
+def test_images_without_usable_words():
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg())
+    inputs, samples, _ = make_batch(2)
+    for s in samples:
+        s.gt_instances = InstanceData(texts=['###', 'abc'],
+                                      ignored=torch.tensor([True, True]))
+    losses = model.loss(inputs, samples)
+    assert losses['loss_i2t'].item() == 0 and losses['loss_i2t'].requires_grad
+    model.eval()
+    out = model.predict(inputs, samples)
+    assert len(out[0].pred_instances) == 0
+    assert out[0].pred_instances.points.shape == (0, 2)
