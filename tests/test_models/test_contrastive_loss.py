@@ -134,10 +134,10 @@ def test_ddp_gloo_equals_single_process(tmp_path):
     world = 2
     init_file = str(tmp_path / 'init')
     out_file = str(tmp_path / 'out')
-    # fork: the workers inherit the imported modules (spawn re-imports
-    # mmocr_vlp and its dependencies, ~10 s per process here).
-    mp.start_processes(_ddp_worker, args=(world, init_file, out_file),
-                       nprocs=world, join=True, start_method='fork')
+    # spawn (not fork: a forked gloo worker can inherit a held lock and
+    # hang); each worker re-imports mmocr_vlp, which costs a few seconds.
+    mp.spawn(_ddp_worker, args=(world, init_file, out_file), nprocs=world,
+             join=True)
     img, txt = _data()
     single = _Toy()
     loss = single(img, txt, VALID)
