@@ -33,6 +33,21 @@ def _floats(s: str):
     return tuple(vals)
 
 
+def _probs(s: str) -> dict:
+    out = {}
+    for item in s.split(','):
+        if not item.strip():
+            continue
+        k, sep, v = item.partition('=')
+        if not sep:
+            raise argparse.ArgumentTypeError(
+                f'expected key=value pairs, got {s!r}')
+        out[k.strip()] = float(v)
+    if not out:
+        raise argparse.ArgumentTypeError(f'empty source mix {s!r}')
+    return out
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description='Render a SynthText-style dataset (mmocr_vlp).')
@@ -69,6 +84,12 @@ def parse_args(argv=None):
                    help='font size range as a fraction of min(W, H)')
     p.add_argument('--word-list', default=None,
                    help='word list file (default: bundled words.txt)')
+    p.add_argument(
+        '--word-sources',
+        type=_probs,
+        default=None,
+        help='token source mix, e.g. "dict=1" (list words only) or '
+        '"dict=0.62,punct=0.14,number=0.12,alnum=0.12" (the default)')
     p.add_argument('--jpeg-quality', type=int, default=90)
     p.add_argument('--force', action='store_true',
                    help='re-render even if OUT/meta.json matches')
@@ -108,6 +129,8 @@ def main(argv=None) -> dict:
         render_cfg['font_dirs'] = [osp.abspath(d) for d in args.font_dir]
     if args.word_list:
         render_cfg['word_list'] = osp.abspath(args.word_list)
+    if args.word_sources:
+        render_cfg['word_source_probs'] = args.word_sources
     fn = render_dataset if args.force else ensure_synth_dataset
     meta = fn(
         args.out,

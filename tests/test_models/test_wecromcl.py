@@ -185,6 +185,65 @@ def test_loss_matches_hand_computation():
     assert out2['loss_i2t'].item() == pytest.approx(0.5 * i2t, abs=1e-5)
 
 
+def test_localisation_term_matches_hand_computation():
+    """Optional term (not in the paper): the aggregated feature of pair q vs.
+    every batch word incl. co-occurring words of the same image."""
+    sim = torch.tensor([[0.9, 0.2, 0.5], [0.1, 0.3, 0.8]])
+    owner = torch.tensor([0, 0, 1])
+    same = torch.tensor([[True, True, True], [True, False, True]])
+    # Rows: pairs; cols: 3 batch words + 1 negative of the owner.
+    local = torch.tensor([[0.7, 0.6, 0.1, 0.0], [0.5, 0.2, 0.9, 0.3],
+                          [0.4, 0.1, 0.6, 0.8]])
+    excl = torch.tensor([[False, False, True, False],
+                         [False, False, False, True],
+                         [True, False, False, False]])
+    off = AtomisticContrastiveLoss(init_temperature=1.0)
+    assert 'loss_local' not in off(sim, owner, same, sim_local=local,
+                                   local_excl=excl)
+    on = AtomisticContrastiveLoss(init_temperature=1.0, local_weight=2.0)
+    out = on(sim, owner, same, sim_local=local, local_excl=excl)
+
+    def ce(row, t, keep):
+        z = sum(math.exp(row[j]) for j in keep)
+        return -math.log(math.exp(row[t]) / z)
+
+    # Row 0: co-occurring word q1 (0.6) IS a negative; q2 (same text) not.
+    ref = (ce(local[0].tolist(), 0, [0, 1, 3]) +
+           ce(local[1].tolist(), 1, [0, 1, 2]) +
+           ce(local[2].tolist(), 2, [1, 2, 3])) / 3
+    assert out['loss_local'].item() == pytest.approx(2.0 * ref, abs=1e-5)
+    # Eq. 6-7 terms are unchanged by the option.
+    base = off(sim, owner, same)
+    assert out['loss_i2t'].item() == pytest.approx(base['loss_i2t'].item())
+
+
+def test_model_localisation_term_includes_cooccurring_words():
+    torch.manual_seed(0)
+    model = MODELS.build(
+        tiny_cfg(loss=dict(type='AtomisticContrastiveLoss', local_weight=1.)))
+    inputs, samples, _ = make_batch(2, words_per_img=2)
+    samples[1].gt_instances = InstanceData(
+        texts=[samples[0].gt_instances.texts[0], 'bus'],
+        ignored=torch.zeros(2, dtype=torch.bool))
+    seen = {}
+    orig = model.loss_module.forward
+
+    def spy(*args, **kw):
+        seen.update(kw)
+        return orig(*args, **kw)
+
+    model.loss_module.forward = spy
+    losses = model.loss(inputs, samples)
+    assert torch.isfinite(losses['loss_local'])
+    excl = seen['local_excl']
+    assert seen['sim_local'].shape == excl.shape and excl.shape[0] == 4
+    # Only the repeated word (q0 of image 0 == q2 of image 1) is excluded
+    # among the batch words; co-occurring words stay as negatives.
+    assert excl[:, :4].nonzero().tolist() == [[0, 2], [2, 0]]
+    losses['loss_local'].backward()
+    assert model.head.w_t.weight.grad.abs().sum() > 0
+
+
 def test_temperature_is_clamped():
     loss = AtomisticContrastiveLoss(init_temperature=0.001)
     assert loss.scale().item() == pytest.approx(100.0, rel=1e-3)

@@ -58,7 +58,8 @@ class AnchorEstimator(BaseModule):
                     feat_channels,
                     3,
                     padding=1,
-                    norm_cfg=dict(type='GN', num_groups=min(32, feat_channels)),
+                    norm_cfg=dict(
+                        type='GN', num_groups=min(32, feat_channels)),
                     act_cfg=dict(type='ReLU')))
             c = feat_channels
         self.tower = nn.Sequential(*tower)

@@ -34,12 +34,27 @@ class AtomisticContrastiveLoss(BaseModule):
     ``logit_scale = ln(1/tau)``, initialised to ``ln(1/0.07)``, clamped to
     ``max_logit_scale``.
 
+    Note on Eq. 7: its columns compare ``F^c_{I,T_j}`` (aggregated with query
+    ``T_j``) with ``F_{T_j}``, so a co-occurring word ``T_j`` of the same
+    image is a *true* match of that column and is rightly excluded. Eq. 6-8
+    alone can then be solved without localising: pixel features that all
+    encode the image's bag of words make every ``F^c_{I,T_j}`` match. The
+    optional *localisation term* (``local_weight > 0``; not in the paper)
+    fixes the aggregated feature of the positive pair ``(owner[q], q)`` and
+    contrasts it with the text features of all batch words, including the
+    co-occurring words of the same image, and the image's ``N_aug``
+    negatives: ``-log softmax_j cos(F^c_{I,T_q}, F_{T_j}) / tau`` at
+    ``j = q`` (equal texts excluded). This forces ``F^c_{I,T_q}`` to
+    describe ``T_q`` only, i.e. the map to concentrate on its region.
+
     Args:
         init_temperature (float): Initial ``tau``. Defaults to 0.07.
         max_logit_scale (float): Upper clamp of ``ln(1/tau)``. Defaults to
             ``ln(100)``.
         learnable_temperature (bool): Learn ``tau``. Defaults to True.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
+        local_weight (float): Weight of the localisation term (see above;
+            0 = paper's Eq. 8 only). Defaults to 0.
     """
 
     def __init__(self,
@@ -47,6 +62,7 @@ class AtomisticContrastiveLoss(BaseModule):
                  max_logit_scale: float = 4.6052,
                  learnable_temperature: bool = True,
                  loss_weight: float = 1.0,
+                 local_weight: float = 0.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         scale = torch.log(torch.tensor(1.0 / init_temperature))
@@ -56,6 +72,7 @@ class AtomisticContrastiveLoss(BaseModule):
             self.register_buffer('logit_scale', scale)
         self.max_logit_scale = max_logit_scale
         self.loss_weight = loss_weight
+        self.local_weight = local_weight
 
     def scale(self) -> Tensor:
         """``1 / tau`` after clamping (no gradient above the clamp)."""
@@ -66,7 +83,9 @@ class AtomisticContrastiveLoss(BaseModule):
                 owner: Tensor,
                 same_text: Tensor,
                 sim_neg: Optional[Tensor] = None,
-                neg_valid: Optional[Tensor] = None) -> Dict[str, Tensor]:
+                neg_valid: Optional[Tensor] = None,
+                sim_local: Optional[Tensor] = None,
+                local_excl: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Compute the loss.
 
         Args:
@@ -78,11 +97,17 @@ class AtomisticContrastiveLoss(BaseModule):
                 negatives, or None (no negative mining).
             neg_valid: ``(B, N_aug)`` bool, False for padding slots (images
                 that got fewer negatives). Defaults to all valid.
+            sim_local: ``(Q, K)`` cosine of the aggregated feature of pair
+                ``q`` (image ``owner[q]``, query ``q``) with ``K`` text
+                features whose first ``Q`` are the batch's positive words
+                (target ``q``); used when ``local_weight > 0``.
+            local_excl: ``(Q, K)`` bool, True for columns to drop (same
+                text as ``q`` but ``j != q``, padding).
 
         Returns:
             dict: ``loss_t2i``, ``loss_i2t`` (each already halved and
-            weighted, so their sum is Eq. 8) and ``logit_scale``-free
-            diagnostics ``acc_i2t``.
+            weighted, so their sum is Eq. 8), ``loss_local`` (when enabled)
+            and the diagnostic ``acc_i2t``.
         """
         B, Q = sim_pos.shape
         if Q == 0:
@@ -112,4 +137,11 @@ class AtomisticContrastiveLoss(BaseModule):
             masked = i2t.masked_fill(excl, float('-inf'))
             acc = (masked.argmax(1) == q_idx).float().mean()
         w = 0.5 * self.loss_weight
-        return dict(loss_t2i=w * loss_t2i, loss_i2t=w * loss_i2t, acc_i2t=acc)
+        out = dict(loss_t2i=w * loss_t2i, loss_i2t=w * loss_i2t, acc_i2t=acc)
+        if self.local_weight > 0 and sim_local is not None:
+            if local_excl is None:
+                local_excl = torch.zeros_like(sim_local, dtype=torch.bool)
+            loss_local = _masked_ce(sim_local * scale, q_idx,
+                                    local_excl).mean()
+            out['loss_local'] = self.local_weight * loss_local
+        return out

@@ -283,7 +283,26 @@ class WeCromCL(BaseModel):
                                       for ks in neg_keys],
                                      dtype=torch.bool,
                                      device=feat.device)
-        losses = self.loss_module(sim_pos, owner_t, same, sim_neg, neg_valid)
+        sim_local = local_excl = None
+        if getattr(self.loss_module, 'local_weight', 0) > 0:
+            # Localisation term: F^c of each positive pair vs. every batch
+            # word (co-occurring words included) and the owner's negatives.
+            agg_own = agg_pos[owner_t, torch.arange(Q, device=feat.device)]
+            sim_local = self._cos(agg_own[:, None], text_pos[None])  # (Q, Q)
+            local_excl = torch.tensor(
+                [[pos_keys[i] == pos_keys[j] and i != j for j in range(Q)]
+                 for i in range(Q)],
+                dtype=torch.bool,
+                device=feat.device)
+            if n_neg > 0:
+                sim_local = torch.cat(
+                    [sim_local,
+                     self._cos(agg_own[:, None], text_neg[owner_t])], 1)
+                local_excl = torch.cat([local_excl, ~neg_valid[owner_t]], 1)
+        extra = {} if sim_local is None else dict(sim_local=sim_local,
+                                                  local_excl=local_excl)
+        losses = self.loss_module(sim_pos, owner_t, same, sim_neg, neg_valid,
+                                  **extra)
         losses['logit_scale'] = self.loss_module.scale().detach()
         return losses
 
