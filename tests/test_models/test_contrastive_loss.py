@@ -103,12 +103,15 @@ def _data():
 
 
 def _ddp_worker(rank, world, init_file, out_file):
-    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    import datetime
+    import faulthandler
+    faulthandler.dump_traceback_later(120, exit=True)  # a hang -> failure
     torch.set_num_threads(1)
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
     dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+                            rank=rank, world_size=world,
+                            timeout=datetime.timedelta(seconds=100))
     try:
         img, txt = _data()
         start = sum(SIZES[:rank])

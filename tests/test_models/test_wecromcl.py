@@ -223,7 +223,7 @@ def test_model_localisation_term_includes_cooccurring_words():
         tiny_cfg(loss=dict(type='AtomisticContrastiveLoss', local_weight=1.)))
     inputs, samples, _ = make_batch(2, words_per_img=2)
     samples[1].gt_instances = InstanceData(
-        texts=[samples[0].gt_instances.texts[0], 'bus'],
+        texts=[samples[0].gt_instances.texts[0], 'zzq'],
         ignored=torch.zeros(2, dtype=torch.bool))
     seen = {}
     orig = model.loss_module.forward
