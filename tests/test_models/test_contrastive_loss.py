@@ -121,6 +121,10 @@ def _ddp_worker(rank, world, init_file, out_file):
         loss.backward()
         grads = {n: p.grad.clone() for n, p in model.module.named_parameters()}
         torch.save(dict(loss=loss.detach(), grads=grads), f'{out_file}.{rank}')
+        # Free the DDP reducer while the process group is alive: destroying
+        # it afterwards can hang in gloo.
+        del model, loss
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
