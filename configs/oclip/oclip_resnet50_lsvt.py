@@ -1,11 +1,12 @@
 # oCLIP pre-training on ICDAR2019-LSVT weak labels (transcriptions only).
 # The dictionary is built from the training labels (VLPDictionary.from_texts,
-# saved to data/lsvt/dict.txt); the text encoder is 384 wide (REFERENCE).
+# saved to data/lsvt/dict.txt); words shorter than 2 characters are dropped
+# (min_len=2, as the official recipe); the text encoder is 384 wide.
 _base_ = ['oclip_resnet50_synthtext.py']
 
 dictionary = dict(
     type='VLPDictionary', dict_file='data/lsvt/dict.txt', case='keep',
-    max_len=25, oov='drop', overlong='truncate')
+    max_len=25, min_len=2, oov='drop', overlong='truncate')
 
 model = dict(
     dictionary=dictionary,

@@ -46,10 +46,12 @@ class VLPDictionary:
     """Character dictionary with a tokenisation policy.
 
     Args:
-        chars (str, optional): The characters, in index order. Mutually
-            exclusive with ``preset`` and ``dict_file``.
-        preset (str, optional): A key of :data:`PRESETS`. Defaults to
-            ``'printable'`` when neither ``chars`` nor ``dict_file`` is given.
+        chars (str, optional): The characters, in index order. Exclusive
+            with ``dict_file``; takes precedence over ``preset``.
+        preset (str, optional): A key of :data:`PRESETS`, used when neither
+            ``chars`` nor ``dict_file`` is given (so an inherited config
+            can switch to a file without deleting the preset). Defaults to
+            ``'printable'``.
         dict_file (str, optional): A text file with one character per line
             (mmocr's dictionary file format; a line holding a single space is
             the space character).
@@ -65,6 +67,9 @@ class VLPDictionary:
             character), ``'skip'`` (drop the whole word) or ``'error'``.
         overlong (str): What to do with a word longer than ``max_len``
             after OOV handling: ``'truncate'``, ``'skip'`` or ``'error'``.
+        min_len (int): Words with fewer characters (after OOV handling) are
+            skipped and counted; oCLIP's LSVT recipe drops words shorter
+            than 2. Defaults to 1.
     """
 
     def __init__(self,
@@ -75,12 +80,16 @@ class VLPDictionary:
                  max_len: int = 25,
                  with_unknown: bool = False,
                  oov: str = 'drop',
-                 overlong: str = 'truncate') -> None:
-        given = [x is not None for x in (chars, preset, dict_file)]
-        if sum(given) > 1:
-            raise ValueError('VLPDictionary: give only one of chars, preset '
-                             'and dict_file')
-        if sum(given) == 0:
+                 overlong: str = 'truncate',
+                 min_len: int = 1) -> None:
+        if chars is not None and dict_file is not None:
+            raise ValueError('VLPDictionary: give chars or dict_file, not '
+                             'both')
+        if chars is not None or dict_file is not None:
+            # An explicit character set wins over a preset, so a config can
+            # override an inherited preset without `_delete_`.
+            preset = None
+        elif preset is None:
             preset = 'printable'
         if preset is not None:
             if preset not in PRESETS:
@@ -114,6 +123,10 @@ class VLPDictionary:
         self.with_unknown = with_unknown
         self.oov = oov
         self.overlong = overlong
+        if min_len < 1 or min_len > max_len:
+            raise ValueError(f'VLPDictionary: min_len must be in [1, '
+                             f'max_len={max_len}], got {min_len}')
+        self.min_len = min_len
         self.char2idx = {c: i + 1 for i, c in enumerate(self.chars)}
         nxt = len(self.chars) + 1
         self.unknown_idx: Optional[int] = None
@@ -190,8 +203,8 @@ class VLPDictionary:
         """Encode one transcription into character indices (no EOS).
 
         Returns ``None`` when the policies drop the word (an empty
-        transcription, ``oov='skip'`` or ``overlong='skip'``); the reason is
-        counted in :attr:`counters`.
+        transcription, one shorter than ``min_len``, ``oov='skip'`` or
+        ``overlong='skip'``); the reason is counted in :attr:`counters`.
 
         Raises:
             TokenizeError: Under the ``'error'`` policies.
@@ -220,6 +233,9 @@ class VLPDictionary:
                     f"(policy oov='error')")
         if not idx:
             self.counters['skipped_empty_words'] += 1
+            return None
+        if len(idx) < self.min_len:
+            self.counters['skipped_short_words'] += 1
             return None
         if len(idx) > self.max_len:
             self.counters['overlong_words'] += 1
@@ -289,8 +305,8 @@ class VLPDictionary:
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_chars={self.num_chars}, '
                 f'num_tokens={self.num_tokens}, case={self.case!r}, '
-                f'max_len={self.max_len}, oov={self.oov!r}, '
-                f'overlong={self.overlong!r})')
+                f'max_len={self.max_len}, min_len={self.min_len}, '
+                f'oov={self.oov!r}, overlong={self.overlong!r})')
 
 
 def build_dictionary(cfg) -> VLPDictionary:

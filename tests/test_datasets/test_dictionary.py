@@ -101,3 +101,24 @@ def test_build_from_config():
     assert build_dictionary(d) is d
     with pytest.raises(ValueError, match='unknown preset'):
         VLPDictionary(preset='nope')
+
+
+def test_min_len_drops_short_words():
+    d = VLPDictionary(chars='abc', min_len=2)
+    assert d.encode('a') is None and d.encode('ab') == [1, 2]
+    assert d.encode('a?') is None  # 1 character left after dropping '?'
+    assert d.stats()['skipped_short_words'] == 2
+    assert d.tokenize(['a', 'abc'])[1].tolist() == [1]
+    with pytest.raises(ValueError, match='min_len'):
+        VLPDictionary(chars='abc', min_len=0)
+
+
+def test_explicit_charset_overrides_inherited_preset(tmp_path):
+    f = tmp_path / 'd.txt'
+    f.write_text('x\ny\n')
+    # what a config that inherits preset='printable' and adds dict_file gets
+    d = build_dictionary(dict(preset='printable', dict_file=str(f)))
+    assert d.chars == ['x', 'y']
+    assert VLPDictionary(preset='alnum', chars='ab').chars == ['a', 'b']
+    with pytest.raises(ValueError, match='not both'):
+        VLPDictionary(chars='ab', dict_file=str(f))
