@@ -8,8 +8,7 @@
 #       --checkpoint work_dirs/fcenet_resnet50-oclip-vlp-tiny_fpn_synth-cpu/epoch_2.pth
 _base_ = [
     'mmocr::textdet/fcenet/fcenet_resnet50-oclip_fpn_1500e_icdar2015.py',
-    '../../_base_/datasets/synth.py',
-    '../../_base_/datasets/icdar2015_toy.py',
+    '../_base_synth-cpu.py',
 ]
 
 custom_imports = dict(imports=['mmocr_vlp'], allow_failed_imports=False)
@@ -27,68 +26,13 @@ model = dict(
     neck=dict(in_channels=[128, 256, 512], out_channels=64),
     det_head=dict(in_channels=64))
 
-input_size = 320
-train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True,
-         with_label=True),
-    dict(type='FixInvalidPolygon'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='Pad', size=(input_size, input_size)),
-    dict(type='PackTextDetInputs',
-         meta_keys=('img_path', 'ori_shape', 'img_shape'))
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=True),
-    dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True,
-         with_label=True),
-    dict(type='FixInvalidPolygon'),
-    dict(type='PackTextDetInputs',
-         meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor'))
-]
-
-synth_det_train = _base_.synth_det_train
-synth_det_train.pipeline = train_pipeline
-synth_det_val = _base_.synth_det_val
-synth_det_val.pipeline = test_pipeline
-synth_det_test = _base_.synth_det_test
-synth_det_test.pipeline = test_pipeline
-# Real images: evaluate with `--cfg-options test_dataloader.dataset=...`
-# or the transfer study (benchmarks/oclip_transfer_study.py).
-icdar2015_toy_det_test = _base_.icdar2015_toy_det_test
-icdar2015_toy_det_test.pipeline = test_pipeline
-
-train_dataloader = dict(
-    _delete_=True,
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=synth_det_train)
-val_dataloader = dict(
-    _delete_=True,
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=synth_det_val)
-test_dataloader = dict(val_dataloader, dataset=synth_det_test)
+train_dataloader = _base_.cpu_train_dataloader
+val_dataloader = _base_.cpu_val_dataloader
+test_dataloader = _base_.cpu_test_dataloader
 val_evaluator = dict(type='HmeanIOUMetric')
 test_evaluator = val_evaluator
-
-max_epochs = 2
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=1e-3))
-param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=True, begin=0,
-         end=max_epochs)
-]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_interval=max_epochs)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=max_epochs))
+optim_wrapper = _base_.cpu_optim_wrapper
+param_scheduler = _base_.cpu_param_scheduler
+train_cfg = _base_.cpu_train_cfg
+default_hooks = _base_.cpu_default_hooks
 auto_scale_lr = dict(base_batch_size=4)
