@@ -1,6 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""mmocr detectors (DBNet, PSENet, FCENet) built from our configs start from
-an exported oCLIP backbone, train one iteration and predict on CPU."""
+"""Detectors (mmocr's DBNet, PSENet, FCENet and our TextBPN) built from our
+configs start from an exported oCLIP backbone, train one iteration and predict on CPU."""
 import copy
 import math
 
@@ -21,6 +21,7 @@ CONFIGS = [
     'configs/textdet/dbnet/dbnet_resnet50-oclip-vlp-tiny_fpnc_synth-cpu.py',
     'configs/textdet/psenet/psenet_resnet50-oclip-vlp-tiny_fpnf_synth-cpu.py',
     'configs/textdet/fcenet/fcenet_resnet50-oclip-vlp-tiny_fpn_synth-cpu.py',
+    'configs/textdet/textbpn/textbpn_resnet50-oclip_fpnc_synth-cpu.py',
 ]
 PAPER_CONFIGS = [
     'configs/textdet/dbnet/dbnet_resnet50-oclip-vlp_1200e_icdar2015.py',
@@ -73,7 +74,7 @@ def test_detector_trains_and_predicts_from_exported_backbone(
     cfg = Config.fromfile(cfg_path)
     assert cfg.model.backbone.type == 'CLIPResNet'  # mmocr's own class
     assert cfg.val_evaluator.type == 'HmeanIOUMetric'
-    cfg.model.backbone.init_cfg.checkpoint = path
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=path)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()

@@ -1,6 +1,9 @@
-# The CPU synth config with mmocr's CLIPResNet backbone (ResNet-50 sized,
-# slow on CPU): the oCLIP transfer study's TextBPN arm. Set `oclip_ckpt` to
-# the exported oCLIP backbone (work_dirs/.../backbone_clipresnet.pth);
+# The CPU synth config with mmocr's CLIPResNet backbone in the narrow width
+# of the oCLIP CPU pre-training config (configs/oclip/oclip_resnet-tiny_synth-cpu.py:
+# base_channels 16 -> stage widths 64/128/256/512): the oCLIP transfer
+# study's TextBPN arm, next to the DBNet/PSENet/FCENet CPU configs. Set
+# `oclip_ckpt` to the exported backbone
+# (work_dirs/oclip_resnet-tiny_synth-cpu/backbone_clipresnet.pth);
 # None = random init (the no-pre-training baseline of the same network).
 _base_ = ['textbpn_resnet18_fpnc_synth-cpu.py']
 
@@ -10,6 +13,7 @@ model = dict(
     backbone=dict(
         _delete_=True,
         type='CLIPResNet',
+        base_channels=16,
         init_cfg=None if oclip_ckpt is None else dict(
             type='Pretrained', checkpoint=oclip_ckpt)),
-    neck=dict(in_channels=[256, 512, 1024, 2048]))
+    neck=dict(in_channels=[64, 128, 256, 512]))
