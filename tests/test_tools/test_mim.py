@@ -78,3 +78,30 @@ def test_mim_train_then_resume_outside_repo(tmp_path, tiny_synth):
     assert 'resumed epoch: 1' in out or 'Resumed' in out or \
         'resume' in out.lower()
     assert (work / 'epoch_2.pth').is_file()
+
+
+@pytest.mark.skipif(MIM is None, reason='openmim not installed')
+def test_mim_test_detector_with_hmean(tmp_path, tiny_synth):
+    """`mim test mmocr_vlp <detector config> --checkpoint` evaluates with
+    mmocr's HmeanIOUMetric (a random-init checkpoint: the numbers are not
+    the point, the path from config to metric is)."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmocr.registry import MODELS
+    cfg_path = 'textdet/dbnet/dbnet_resnet50-oclip-vlp-tiny_fpnc_synth-cpu.py'
+    cfg = Config.fromfile(str(REPO / 'configs' / cfg_path))
+    cfg.model.backbone.init_cfg = None
+    init_default_scope('mmocr')
+    model = MODELS.build(cfg.model)
+    ckpt = tmp_path / 'dbnet.pth'
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    run = subprocess.run(
+        [MIM, 'test', 'mmocr_vlp', cfg_path, '--checkpoint', str(ckpt),
+         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         f'test_dataloader.dataset.data_root={tiny_synth}',
+         'test_dataloader.dataset.ann_file=val_full.json'],
+        cwd=tmp_path, env=dict(os.environ, OMP_NUM_THREADS='1'),
+        capture_output=True, text=True, timeout=600)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-3000:]
+    assert 'icdar/hmean' in out, out[-2000:]
