@@ -92,8 +92,7 @@ model = dict(
 
 # Training: DeepSolo's augmentation minus random cropping (supp. Sec. 2):
 # rotation (canvas grows, no word is cut), blur, colour jitter, multi-scale
-# resize (DeepSolo: short side 480-896, long side <= 1600; ResizePad fits
-# the image into 1600x896 and jitters the scale down to 480/896).
+# resize (DeepSolo: short side 480-896, long side <= 1600).
 # Don't-care words are kept (zero-weighted in the anchor map), words
 # without a point (NaN) are skipped by the loss, and words the dictionary
 # empties keep their anchor but get no CTC target.
@@ -108,8 +107,8 @@ train_pipeline = [
     dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
          contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
          hue_delta=18),
-    dict(type='ResizePad', scale=(1600, 896), pad=False, size_divisor=32,
-         ratio_range=(480 / 896, 1.0)),
+    dict(type='ResizePad', short_side=(480, 896), max_long_side=1600,
+         pad=False, size_divisor=32),
     dict(type='PackVLPInputs'),
 ]
 

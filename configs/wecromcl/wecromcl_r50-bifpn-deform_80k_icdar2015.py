@@ -14,9 +14,9 @@ train_pipeline = [
     dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
          contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
          hue_delta=18),
-    # Long side <= 1280, short side 640-896 (see _base_wecromcl_finetune).
-    dict(type='ResizePad', scale=(1280, 896), pad=False, size_divisor=32,
-         ratio_range=(0.714, 1.0)),
+    # Short side 640-896, long side <= 1280 (WeCromCL supplement).
+    dict(type='ResizePad', short_side=(640, 896), max_long_side=1280,
+         pad=False, size_divisor=32),
     dict(type='SampleNegativeTexts', n_aug=16,
          ann_file='data/icdar2015/textspotting_train.json'),
     dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),

@@ -107,6 +107,24 @@ def test_resize_pad_moves_geometry():
     np.testing.assert_allclose(out['gt_bboxes'][0], [20, 10, 40, 30])
 
 
+def test_resize_short_side_mode():
+    r = LoadWeakAnnotations()(_results(h=40, w=80))
+    out = ResizePad(short_side=80, pad=False, size_divisor=32)(
+        copy.deepcopy(r))
+    assert out['img_shape'] == (80, 160) and out['pad_shape'] == (96, 160)
+    np.testing.assert_allclose(out['gt_points'][0], [30, 20])
+    # the long side cap wins over the short side target
+    out = ResizePad(short_side=80, max_long_side=120, pad=False)(
+        copy.deepcopy(r))
+    assert out['img_shape'] == (60, 120)
+    np.random.seed(0)
+    sizes = {ResizePad(short_side=(20, 24), pad=False)(
+        copy.deepcopy(r))['img_shape'][0] for _ in range(40)}
+    assert sizes == {20, 21, 22, 23, 24}
+    with pytest.raises(ValueError, match='pad=False'):
+        ResizePad(short_side=64)
+
+
 def test_rotation_keeps_points_on_content():
     np.random.seed(3)
     img = np.zeros((60, 100, 3), np.uint8)

@@ -54,10 +54,21 @@ class ResizePad(BaseTransform):
     (w, h) and ``valid_ratio`` (valid width / canvas width, valid height /
     canvas height) so models can build padding masks.
 
+    With ``short_side`` set, the scale is instead chosen the DeepSolo /
+    WeCromCL way: the short side becomes ``short_side`` (an int, or a
+    random int in ``[lo, hi]`` for a (lo, hi) pair), then the image is shrunk
+    if its long side would exceed ``max_long_side``; there is no fixed canvas
+    (use ``pad=False`` with ``size_divisor``).
+
     Args:
-        scale (tuple[int, int]): Canvas size (W, H).
+        scale (tuple[int, int], optional): Canvas size (W, H). Required
+            unless ``short_side`` is given.
         keep_ratio (bool): Keep the aspect ratio. If False the image is
             stretched to the canvas. Defaults to True.
+        short_side (int | tuple[int, int], optional): Target short side
+            (fixed or a random range), e.g. (640, 896).
+        max_long_side (int, optional): Cap of the long side in
+            ``short_side`` mode, e.g. 1280.
         pad (bool): Pad to the canvas. If False, only resize (the data
             preprocessor pads the batch). Defaults to True.
         pad_val (int | tuple): Padding value. Defaults to 0.
@@ -75,15 +86,34 @@ class ResizePad(BaseTransform):
         area=cv2.INTER_AREA)
 
     def __init__(self,
-                 scale: Tuple[int, int],
+                 scale: Optional[Tuple[int, int]] = None,
                  keep_ratio: bool = True,
                  pad: bool = True,
                  pad_val=0,
                  ratio_range: Optional[Tuple[float, float]] = None,
                  size_divisor: Optional[int] = None,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear',
+                 short_side=None,
+                 max_long_side: Optional[int] = None) -> None:
+        if short_side is not None:
+            lo, hi = (short_side, short_side) if isinstance(
+                short_side, int) else tuple(short_side)
+            if not 0 < lo <= hi:
+                raise ValueError(f'short_side must be > 0 (or a (lo, hi) '
+                                 f'range), got {short_side}')
+            if pad and scale is None:
+                raise ValueError('short_side mode has no fixed canvas: use '
+                                 'pad=False (with size_divisor)')
+            self.short_range = (int(lo), int(hi))
+            scale = scale or (1, 1)  # unused in short-side mode
+        else:
+            self.short_range = None
+            if scale is None:
+                raise ValueError('ResizePad needs scale=(W, H) or '
+                                 'short_side')
         if len(scale) != 2 or min(scale) <= 0:
             raise ValueError(f'scale must be (W, H) > 0, got {scale}')
+        self.max_long_side = max_long_side
         if interpolation not in self._INTERP:
             raise ValueError(f'interpolation must be one of '
                              f'{list(self._INTERP)}, got {interpolation!r}')
@@ -99,7 +129,14 @@ class ResizePad(BaseTransform):
         img = results['img']
         h, w = img.shape[:2]
         W, H = self.scale
-        if self.keep_ratio:
+        if self.short_range is not None:
+            lo, hi = self.short_range
+            target = lo if lo == hi else np.random.randint(lo, hi + 1)
+            s = target / min(h, w)
+            if self.max_long_side and max(h, w) * s > self.max_long_side:
+                s = self.max_long_side / max(h, w)
+            sx = sy = s
+        elif self.keep_ratio:
             s = min(W / w, H / h)
             sx = sy = s
             if self.ratio_range is not None:
@@ -135,7 +172,9 @@ class ResizePad(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'keep_ratio={self.keep_ratio}, pad={self.pad}, '
-                f'ratio_range={self.ratio_range})')
+                f'ratio_range={self.ratio_range}, '
+                f'short_side={self.short_range}, '
+                f'max_long_side={self.max_long_side})')
 
 
 @TRANSFORMS.register_module()
