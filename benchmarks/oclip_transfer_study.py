@@ -46,6 +46,8 @@ DET = {
     'configs/textdet/psenet/psenet_resnet50-oclip-vlp-tiny_fpnf_synth-cpu.py',
     'fcenet':
     'configs/textdet/fcenet/fcenet_resnet50-oclip-vlp-tiny_fpn_synth-cpu.py',
+    'textbpn':
+    'configs/textdet/textbpn/textbpn_resnet50-oclip_fpnc_synth-cpu.py',
 }
 ARMS = ('scratch', 'textonly', 'partial25')
 
@@ -121,7 +123,10 @@ def main():
                      f'param_scheduler.1.T_max={args.pretrain_epochs}',
                      f'param_scheduler.1.end={args.pretrain_epochs}'],
                     osp.join(wd, f'pretrain_{arm}.log'))
-            ckpt_opt = [f'model.backbone.init_cfg.checkpoint={backbone}']
+            # a whole new init_cfg: some configs default to init_cfg=None
+            ckpt_opt = ['model.backbone.init_cfg._delete_=True',
+                        'model.backbone.init_cfg.type=Pretrained',
+                        f'model.backbone.init_cfg.checkpoint={backbone}']
         ft_wd = osp.join(wd, f'{args.detector}_{arm}')
         opts = ckpt_opt + [
             f'train_cfg.max_epochs={args.finetune_epochs}',
