@@ -215,6 +215,7 @@ def main():
     results = {}
     if osp.exists(out_base + '.json'):
         results = json.load(open(out_base + '.json')).get('results', {})
+    args.vocab_runs = _load_vocab_runs(out_base)
     for v in args.variants.split(','):
         print(f'=== variant {v}: {NAMES[v]} ({args.iters} iters)', flush=True)
         if v == 'd':
@@ -229,6 +230,12 @@ def main():
         _write(out_base, results, args)
 
 
+def _load_vocab_runs(out_base):
+    if osp.exists(out_base + '.json'):
+        return json.load(open(out_base + '.json')).get('vocab_runs', [])
+    return []
+
+
 def _write(out_base, results, args):
     os.makedirs(osp.dirname(out_base), exist_ok=True)
     res = dict(benchmark='wecromcl_study',
@@ -236,7 +243,9 @@ def _write(out_base, results, args):
                protocol='PseudoLabelMetric: nearest GT centre, same text '
                '(case-insensitive), each GT matched once',
                threads=os.environ.get('OMP_NUM_THREADS', 'default'),
-               results=results)
+               results=results,
+               vocab_runs=getattr(args, 'vocab_runs', None)
+               or _load_vocab_runs(out_base))
     with open(out_base + '.json', 'w') as f:
         json.dump(res, f, indent=2)
     lines = [
@@ -256,6 +265,25 @@ def _write(out_base, results, args):
         lines.append(f'| ({k}) {r["name"]} | {r["iters"]} | '
                      f'{r["train_seconds"]} | {g("precision")} | '
                      f'{g("recall")} | {g("hmean")} | {g("inside_ratio")} |')
+    if res['vocab_runs']:
+        lines += [
+            '', '## Small-vocabulary set (data/synth_vocab, 120 words)', '',
+            'Config `wecromcl_resnet-tiny_synth-vocab-cpu.py` + overrides; '
+            'scored on `test_full.json` (100 held-out images, 290 words) '
+            'unless stated. Chance (untrained) F = 33.1.', '',
+            '| run | iters | overrides | train wall s | train CPU s | P | R '
+            '| F | inside word |', '|---|---|---|---|---|---|---|---|---|'
+        ]
+        for r in res['vocab_runs']:
+            m = r['metrics']
+            g = [f'{100 * m[f"pseudo_label/{k}"]:.1f}'
+                 for k in ('precision', 'recall', 'hmean', 'inside_ratio')]
+            ov = ', '.join(f'{k}={v}' for k, v in r.get('overrides',
+                                                          {}).items())
+            lines.append(f'| {r["name"]} | {r["iters"]} | {ov or "-"} | '
+                         f'{r.get("train_wall_s", "-")} | '
+                         f'{r.get("train_cpu_s", "-")} | ' + ' | '.join(g) +
+                         ' |')
     with open(out_base + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines), flush=True)
