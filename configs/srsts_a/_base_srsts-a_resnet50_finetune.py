@@ -9,6 +9,36 @@ load_from = 'work_dirs/srsts-a_resnet50_pretrain/iter_425000.pth'
 
 pseudo_ann = 'textspotting_train_pseudo.json'
 test_ann = 'textspotting_test.json'
+data_root = None  # set by the dataset config
+
+# Loaders shared by the per-dataset configs, which set `data_root`, the test
+# size (`test_pipeline[1]['scale']`) and the lexicons.
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file=pseudo_ann,
+        data_prefix=dict(img_path=''),
+        on_error='skip',
+        pipeline={{_base_.train_pipeline}}))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file=test_ann,
+        data_prefix=dict(img_path=''),
+        test_mode=True,
+        min_instances=0,
+        pipeline={{_base_.test_pipeline}}))
+test_dataloader = val_dataloader
 
 optim_wrapper = dict(optimizer=dict(lr=1e-5))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=3000,

@@ -4,38 +4,10 @@ _base_ = ['_base_srsts-a_resnet50_finetune.py']
 
 data_root = 'data/icdar2015'
 
-test_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale=(4000, 864), keep_ratio=True),
-    dict(type='LoadWeakAnnotations', with_point=True),
-    dict(type='PackVLPInputs'),
-]
-
-train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='WeakTextDataset',
-        data_root=data_root,
-        ann_file={{_base_.pseudo_ann}},
-        data_prefix=dict(img_path=''),
-        on_error='skip',
-        pipeline={{_base_.train_pipeline}}))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='WeakTextDataset',
-        data_root=data_root,
-        ann_file={{_base_.test_ann}},
-        data_prefix=dict(img_path=''),
-        test_mode=True,
-        min_instances=0,
-        pipeline=test_pipeline))
+test_pipeline = _base_.test_pipeline
+test_pipeline[1]['scale'] = (4000, 864)
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 # ICDAR 2015 lexicons (Strong / Weak / Generic), paths in the SPTS layout.
 lexicon_root = data_root + '/lexicons'

@@ -19,6 +19,56 @@ param_scheduler = [
 ]
 default_hooks = dict(checkpoint=dict(interval=5000))
 
-# Train pipeline: long side <= 1280 and short side in [640, 896] - fit
-# into 1280x896 with a 0.714 (= 640 / 896) scale jitter; written out in
-# each dataset config (negatives need the dataset's own vocabulary).
+# Pipelines and loaders shared by the per-dataset configs, which set
+# `data_root`, the negatives' vocabulary file and the test (pseudo-labelling)
+# resize: short side 640-896 with the long side <= 1280 for training.
+train_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadWeakAnnotations', with_polygon=True, with_bbox=False,
+         with_point=False, drop_ignored=True),
+    dict(type='SampleWords', max_words=32),
+    dict(type='RandomRotateWithPoints', max_angle=10, prob=0.5),
+    dict(type='RandomGaussianBlur', prob=0.3),
+    dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
+         contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
+         hue_delta=18),
+    dict(type='ResizePad', short_side=(640, 896), max_long_side=1280,
+         pad=False, size_divisor=32),
+    # ann_file: the dataset's training vocabulary (set per dataset)
+    dict(type='SampleNegativeTexts', n_aug=16, ann_file=None),
+    dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
+]
+test_pipeline = [
+    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    # scale: the supplement's pseudo-labelling size (set per dataset)
+    dict(type='ResizePad', scale=(1280, 1280), pad=False, size_divisor=32),
+    dict(type='LoadWeakAnnotations'),
+    dict(type='PackVLPInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file=train_ann,
+        data_prefix=dict(img_path=''),
+        on_error='skip',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='WeakTextDataset',
+        data_root=data_root,
+        ann_file=test_ann,
+        data_prefix=dict(img_path=''),
+        test_mode=True,
+        min_instances=0,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
