@@ -140,7 +140,7 @@ def main():
         if not osp.exists(osp.join(ft_wd, 'last_checkpoint')):
             timings[f'finetune_{arm}'] = run(
                 [PY, 'tools/train.py', DET[args.detector], '--work-dir', ft_wd,
-                 '--cfg-options'] + opts, osp.join(wd, f'ft_{arm}.log'))
+                 '--cfg-options'] + opts, osp.join(wd, f'ft_{args.detector}_{arm}.log'))
         ckpt = last_ckpt(ft_wd)
         row = dict(arm=arm)
         tests = [('synth_test', [])]
@@ -150,7 +150,7 @@ def main():
                 'test_dataloader.dataset.ann_file=textdet_test.json'
             ]))
         for name, extra in tests:
-            log = osp.join(wd, f'test_{arm}_{name}.log')
+            log = osp.join(wd, f'test_{args.detector}_{arm}_{name}.log')
             run([PY, 'tools/test.py', DET[args.detector], ckpt, '--work-dir',
                  osp.join(ft_wd, f'test_{name}')] +
                 (['--cfg-options'] + extra if extra else []), log)
