@@ -10,7 +10,8 @@ cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
 MIM="$ROOT/.venv/bin/mim"
 CFG=configs/oclip/oclip_resnet-tiny_synth-cpu.py
-WORK=work_dirs/demo_oclip
+# The detector CPU configs read the exported backbone from this work dir.
+WORK=work_dirs/oclip_resnet-tiny_synth-cpu
 OUT=outputs/demo
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 
@@ -43,5 +44,6 @@ echo "  exported backbone     $ROOT/$WORK/backbone_clipresnet.pth  (mmocr CLIPRe
 echo "  training log          $(ls -d "$ROOT/$WORK"/2*/ | tail -n 1)"
 echo "  attention pictures    $ROOT/$OUT"
 ls "$OUT" | sed 's/^/      /'
-echo "[demo] next: fine-tune a detector on the backbone, e.g."
-echo "  $MIM train mmocr_vlp configs/textdet/dbnet/<cpu config> (see README)"
+echo "[demo] next: fine-tune a detector from that backbone and evaluate it, e.g."
+echo "  $MIM train mmocr_vlp configs/textdet/dbnet/dbnet_resnet50-oclip-vlp-tiny_fpnc_synth-cpu.py"
+echo "  (PSENet, FCENet and TextBPN have the same kind of config; see README)"
