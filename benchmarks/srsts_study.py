@@ -103,6 +103,12 @@ def child(args) -> None:
     cfg.train_dataloader.dataset.ann_file = args.ann
     cfg.train_dataloader.dataset.data_root = args.data_root
     cfg.train_cfg.max_iters = args.iters
+    if args.img_size:
+        for pipe in (cfg.train_dataloader.dataset.pipeline,
+                     cfg.test_dataloader.dataset.pipeline):
+            for t in pipe:
+                if t['type'] == 'ResizePad':
+                    t['scale'] = (args.img_size, args.img_size)
     cfg.train_cfg.val_interval = args.iters + 1  # no validation
     cfg.param_scheduler = [
         dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
@@ -198,6 +204,8 @@ def main():
     parser.add_argument('--pseudo-ann',
                         default='data/synth/train_pseudo_wecromcl.json')
     parser.add_argument('--alpha', type=float, default=0.3)
+    parser.add_argument('--img-size', type=int, default=0,
+                        help='square input size (0 = the config\'s 256)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--work-dir',
                         default=osp.join(ROOT, 'work_dirs', 'srsts_study'))
@@ -243,7 +251,8 @@ def main():
         cmd = [sys.executable, __file__, '--_child', '--ann', ann,
                '--data-root', data_root, '--test-ann', args.test_ann,
                '--test-images', str(args.test_images), '--iters',
-               str(args.iters), '--seed', str(args.seed), '--work-dir', wd]
+               str(args.iters), '--seed', str(args.seed), '--work-dir', wd,
+               '--img-size', str(args.img_size)]
         print(f'[study] {DESCRIPTION[cond]}: training {args.iters} iters')
         t0 = time.time()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -276,6 +285,7 @@ def main():
         config=osp.relpath(CONFIG, ROOT),
         iters=args.iters,
         batch_size=8,
+        img_size=args.img_size or 256,
         seed=args.seed,
         alpha=args.alpha,
         test_ann=args.test_ann,
