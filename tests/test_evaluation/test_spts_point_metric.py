@@ -356,3 +356,25 @@ def test_random_scenes_match_a_direct_spts_loop():
             ndet += 1
         ngt = sum(sum(t != '###' for t in g[1]) for g in gts.values())
         assert (got['tp'], got['num_pred'], got['num_gt']) == (tp, ndet, ngt)
+
+
+def test_warns_when_every_score_is_below_the_sweep():
+    """A briefly trained model (scores ~0.5) under SPTS's 0.80..0.94 sweep
+    scores 0 although its texts are right: the metric says why."""
+    from unittest import mock
+
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    low = build_sample(pred_points=[(5, 5)], pred_texts=['hello'],
+                       pred_scores=[0.5], gt_polygons=GT_POLYS[:1],
+                       gt_texts=['Hello'])
+    with mock.patch.object(logger, 'warning') as warn:
+        out = run_metric(SPTSPointMetric(), [low])
+    assert out['none_hmean'] == 0.0
+    assert warn.call_count == 1 and 'below the lowest threshold 0.8' in \
+        warn.call_args[0][0]
+    with mock.patch.object(logger, 'warning') as warn:
+        out = run_metric(
+            SPTSPointMetric(pred_score_thrs=dict(start=0.05, stop=0.95,
+                                                 step=0.05)), [low])
+    assert out['none_hmean'] == 1.0 and warn.call_count == 0

@@ -272,6 +272,7 @@ class BaseSpottingMetric(BaseMetric):
         thrs = list(self.pred_score_thrs)
         eval_thrs = thrs + ([self.fixed_thr]
                             if self.fixed_thr is not None else [])
+        self._warn_if_below_sweep(results, min(eval_thrs), logger)
         for setting in self.lexicon_settings:
             name = setting['name']
             counts = [dict() for _ in eval_thrs]
@@ -335,6 +336,23 @@ class BaseSpottingMetric(BaseMetric):
         raise NotImplementedError
 
     # -------------------------------------------------------------- helpers
+    def _warn_if_below_sweep(self, results: List[Dict], lowest: float,
+                             logger: MMLogger) -> None:
+        """Say so when every non-empty prediction scores below the lowest
+        threshold: the metric is then 0 whatever the texts are (e.g. a
+        briefly trained model under SPTS's 0.80..0.94 sweep)."""
+        scores = [
+            float(s) for rec in results
+            for s, t in zip(rec['pred_scores'], rec['pred_texts']) if t
+        ]
+        if scores and max(scores) < lowest - SCORE_EPS:
+            logger.warning(
+                f'[{self.__class__.__name__}] all {len(scores)} non-empty '
+                f'predictions score below the lowest threshold '
+                f'{fmt_thr(lowest)} (max score {max(scores):.3f}), so every '
+                f'result is 0; widen `pred_score_thrs` (e.g. '
+                f'dict(start=0.05, stop=0.95, step=0.05)) to see them.')
+
     def _apply_lexicon(self, rec: Dict, setting: Dict):
         """Lexicon-corrected predictions of one record.
 
