@@ -15,22 +15,16 @@ _base_ = ['wecromcl_resnet-tiny_synth-vocab-cpu.py']
 img_size = 160
 data_root = 'data/synth_vocab24'
 
+# The vocab config's pipelines with this set's size and vocabulary.
 train_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadWeakAnnotations', with_polygon=False, with_bbox=False,
-         with_point=False, drop_ignored=True),
-    dict(type='RandomGaussianBlur', prob=0.2),
-    dict(type='ResizePad', scale=(img_size, img_size), ratio_range=(0.85, 1.0)),
-    dict(type='SampleNegativeTexts', n_aug=8,
-         ann_file=data_root + '/train_textonly.json'),
-    dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
+    dict(t, scale=(img_size, img_size)) if t['type'] == 'ResizePad' else
+    dict(t, ann_file=data_root + '/train_textonly.json')
+    if t['type'] == 'SampleNegativeTexts' else t
+    for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='ResizePad', scale=(img_size, img_size), pad=False,
-         size_divisor=32),
-    dict(type='LoadWeakAnnotations'),
-    dict(type='PackVLPInputs'),
+    dict(t, scale=(img_size, img_size)) if t['type'] == 'ResizePad' else t
+    for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=train_pipeline))
