@@ -50,6 +50,12 @@ def parse_args(argv=None):
                    default=None,
                    help="comma-separated test scales, e.g. '1.0,1.5' "
                    '(enlarged input helps small text)')
+    p.add_argument('--gt-ann',
+                   default=None,
+                   help='OCRDataset JSON with locations of the same images '
+                   '(relative to --data-root unless absolute): score the '
+                   'pseudo labels with PseudoLabelMetric (P/R/F, inside '
+                   'ratio), print it and store it in the metainfo')
     p.add_argument('--batch-size', type=int, default=1)
     p.add_argument('--device', default='cpu')
     p.add_argument('--limit',
@@ -145,8 +151,17 @@ def main(argv=None) -> dict:
                  seconds=round(elapsed, 2))
     metainfo = dict(ann.get('metainfo', {}))
     metainfo['pseudo_labels'] = stats
-    atomic_write_json(dict(ann, metainfo=metainfo, data_list=out_list),
-                      args.out)
+    result = dict(ann, metainfo=metainfo, data_list=out_list)
+    if args.gt_ann:
+        from mmocr_vlp.evaluation.functional import evaluate_spotting_json
+        gt_path = args.gt_ann
+        if args.data_root and not osp.isabs(gt_path):
+            gt_path = osp.join(args.data_root, gt_path)
+        stats['quality'] = evaluate_spotting_json(
+            result, gt_path, metric='pseudo_label')
+        print(f'generate_pseudo_labels: quality against {gt_path}: '
+              f'{stats["quality"]}', flush=True)
+    atomic_write_json(result, args.out)
     if n_total == len(data_list):
         os.remove(partial)
     print(

@@ -15,7 +15,9 @@ import mmocr_vlp  # noqa: F401,E402
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test an mmocr_vlp model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint',
+                        help="checkpoint file ('none' = random init, "
+                        'e.g. for the chance level of a metric)')
     parser.add_argument('--work-dir', help='where logs and results go')
     parser.add_argument('--save-preds', action='store_true',
                         help='dump predictions to <work_dir>/<ckpt>_predictions.pkl')
@@ -32,7 +34,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
+    untrained = args.checkpoint.lower() == 'none'
+    if not untrained and not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -43,7 +46,13 @@ def main() -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None if untrained else args.checkpoint
+    if untrained:
+        # a fixed seed, so that the chance level is reproducible
+        cfg.randomness = dict(seed=cfg.get('randomness', {}).get('seed', 0))
+        print('[mmocr_vlp] checkpoint none: testing a randomly initialised '
+              f'model (chance level, seed {cfg.randomness["seed"]})',
+              flush=True)
     if args.save_preds:
         dump = osp.join(cfg.work_dir, osp.splitext(
             osp.basename(args.checkpoint))[0] + '_predictions.pkl')

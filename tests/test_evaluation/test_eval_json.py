@@ -126,3 +126,30 @@ def test_json_errors(tmp_path):
         evaluate_spotting_json(str(tmp_path / 'missing.json'), gt)
     out = evaluate_spotting_json([], gt, pred_score_thrs=[0])
     assert out['none_recall'] == 0 and np.isfinite(out['none_hmean'])
+
+
+def test_pseudo_label_file_scored_directly():
+    """A file written by tools/generate_pseudo_labels.py (instances with
+    point / text / point_score) is read as predictions; words without a
+    point predict nothing. Hand-computed: GT 'shop' centre (5, 5), 'open'
+    centre (25, 5); 'shop' anchor inside its box (TP), 'open' anchor at
+    (6, 6), nearest centre is 'shop' (FP), 'bar' has no point."""
+    sq = [[0, 0, 10, 0, 10, 10, 0, 10], [20, 0, 30, 0, 30, 10, 20, 10]]
+    gt = dict(data_list=[
+        dict(img_path='imgs/a.jpg',
+             instances=[dict(text='shop', polygon=sq[0]),
+                        dict(text='open', polygon=sq[1])]),
+        dict(img_path='imgs/b.jpg',
+             instances=[dict(text='bar', polygon=sq[0])]),
+    ])
+    pseudo = dict(metainfo=dict(pseudo_labels=dict(points=2)), data_list=[
+        dict(img_path='imgs/a.jpg',
+             instances=[dict(text='shop', point=[4, 5], point_score=0.9),
+                        dict(text='open', point=[6, 6], point_score=0.8)]),
+        dict(img_path='imgs/b.jpg', instances=[dict(text='bar')]),
+    ])
+    out = evaluate_spotting_json(pseudo, gt, metric='pseudo_label')
+    # TP 1 of 2 points; recall over the 3 GT words
+    assert out['precision'] == pytest.approx(1 / 2)
+    assert out['recall'] == pytest.approx(1 / 3)
+    assert out['inside_ratio'] == pytest.approx(1 / 2)

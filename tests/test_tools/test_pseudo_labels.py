@@ -119,6 +119,20 @@ def test_generate_resume_and_round_trip(textonly, capsys):
     assert res['gt_point_scores'][0] == pytest.approx(
         ann['data_list'][0]['instances'][0]['point_score'])
 
+    # --gt-ann scores the file it writes (here against the same words
+    # with boxes) exactly as evaluating the written file afterwards.
+    from mmocr_vlp.evaluation.functional import evaluate_spotting_json
+    gt = json.loads(open(textonly / 'textonly.json').read())
+    for e in gt['data_list']:
+        for j, inst in enumerate(e['instances']):
+            y0 = 5 + 25 * j
+            inst['polygon'] = [0, y0, 120, y0, 120, y0 + 20, 0, y0 + 20]
+    (textonly / 'gt.json').write_text(json.dumps(gt))
+    stats = tool.main(common + ['--gt-ann', 'gt.json'])
+    assert stats['quality'] == evaluate_spotting_json(
+        out, str(textonly / 'gt.json'), metric='pseudo_label')
+    assert 0 <= stats['quality']['hmean'] <= 1
+
 
 def test_bad_annotation_exits_with_message(textonly):
     tool = _load_tool('generate_pseudo_labels')

@@ -52,7 +52,15 @@ def _group_predictions(preds: Any) -> Dict[str, Dict]:
             raise KeyError(f'prediction record {k} has no "img_path"')
         key = osp.basename(rec['img_path'])
         g = grouped.setdefault(key, dict(points=[], texts=[], scores=[]))
-        if 'points' in rec or 'texts' in rec:  # one record per image
+        if 'instances' in rec:  # our pseudo-label files (mmocr JSON)
+            for inst in rec['instances']:
+                if inst.get('point') is None:
+                    continue  # a word without an anchor: nothing predicted
+                g['points'].append([float(v) for v in inst['point']])
+                g['texts'].append(str(inst.get('text', '')))
+                g['scores'].append(
+                    float(inst.get('point_score', inst.get('score', 1.0))))
+        elif 'points' in rec or 'texts' in rec:  # one record per image
             pts = np.asarray(rec.get('points', []), np.float64).reshape(-1, 2)
             texts = list(rec.get('texts', []))
             scores = list(rec.get('scores', [1.0] * len(texts)))
@@ -86,7 +94,10 @@ def evaluate_spotting_json(
             of per-image records ``{"img_path", "points": [[x, y], ...],
             "texts": [...], "scores": [...]}`` or of per-instance records
             ``{"img_path", "point": [x, y], "text", "score"}`` (or a dict
-            holding such a list under ``"results"``). Coordinates are in the
+            holding such a list under ``"results"``), or a pseudo-label file
+            of ``tools/generate_pseudo_labels.py`` (``data_list[*]
+            .instances`` with ``point``, ``text``, ``point_score``;
+            instances without a point are skipped). Coordinates are in the
             original image frame.
         gt_json: path (or loaded object) of an mmocr OCRDataset JSON
             (``data_list[*].instances[*]`` with ``text`` and ``polygon`` or
