@@ -76,6 +76,31 @@ def make_net(num_words: int, width: int = 32) -> nn.Module:
         nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(4 * w, num_words))
 
 
+def make_resnet(num_words: int, width: int = 32,
+                init: str = 'mmdet') -> nn.Module:
+    """mmdet's ResNet-18 (``base_channels=width``), global average pool,
+    linear: the backbone family of the WeCromCL CPU configs. ``init``:
+    ``'mmdet'`` = its ``init_weights()`` (Kaiming fan-out, last BN of every
+    block zeroed), ``'torch'`` = PyTorch's default layer init."""
+    from mmdet.models.backbones import ResNet
+    backbone = ResNet(depth=18, base_channels=width, out_indices=(3, ),
+                      norm_eval=False)
+    if init == 'mmdet':
+        backbone.init_weights()
+
+    class Net(nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.backbone = backbone
+            self.fc = nn.Linear(width * 8, num_words)
+
+        def forward(self, x):
+            return self.fc(self.backbone(x)[0].mean((2, 3)))
+
+    return Net()
+
+
 def precision_at_n(logits: torch.Tensor, labels: torch.Tensor) -> float:
     hits = total = 0
     for lo, y in zip(logits, labels):
@@ -96,6 +121,18 @@ def main() -> None:
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--size', type=int, default=160)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--arch', choices=('plain', 'resnet18'), default='plain',
+                   help='plain: 7-layer CNN with max pooling; resnet18: '
+                   "mmdet's ResNet-18 with average pooling")
+    p.add_argument('--width', type=int, default=32,
+                   help='base width (resnet18: base_channels)')
+    p.add_argument('--init', choices=('mmdet', 'torch'), default='mmdet',
+                   help='resnet18 initialisation (see make_resnet)')
+    p.add_argument('--loss', choices=('bce', 'ce'), default='bce',
+                   help='bce: multi-label word presence; ce: 24-way '
+                   'cross-entropy, needs exactly one word per image')
+    p.add_argument('--name', default=None,
+                   help='row key in the results (default: --data-root)')
     p.add_argument('--out', default=osp.join(ROOT, 'benchmarks', 'results',
                                              'reading_probe'))
     args = p.parse_args()
@@ -113,7 +150,17 @@ def main() -> None:
     xtr = torch.from_numpy((xtr - mean) / std).permute(0, 3, 1, 2)
     xte = torch.from_numpy((xte - mean) / std).permute(0, 3, 1, 2)
     chance = float((yte.sum(1) / len(vocab)).mean())
-    net = make_net(len(vocab))
+    if args.loss == 'ce':
+        for split, y in (('train_textonly.json', ytr), ('test_full.json',
+                                                          yte)):
+            bad = (y.sum(1) != 1).nonzero().flatten().tolist()
+            if bad:
+                raise SystemExit(
+                    f'reading_probe: --loss ce needs one word per image; '
+                    f'{args.data_root}/{split} images {bad[:5]} have '
+                    f'{[int(y[i].sum()) for i in bad[:5]]} words')
+    net = (make_net(len(vocab), args.width) if args.arch == 'plain' else
+           make_resnet(len(vocab), args.width, args.init))
     opt = torch.optim.Adam(net.parameters(), args.lr)
     rows = []
     t0 = time.time()
@@ -125,8 +172,11 @@ def main() -> None:
         for j in range(0, len(xtr), args.batch_size):
             b = perm[j:j + args.batch_size]
             logits = net(xtr[b])
-            loss = nn.functional.binary_cross_entropy_with_logits(
-                logits, ytr[b], reduction='sum') / len(b)
+            if args.loss == 'ce':
+                loss = nn.functional.cross_entropy(logits, ytr[b].argmax(1))
+            else:
+                loss = nn.functional.binary_cross_entropy_with_logits(
+                    logits, ytr[b], reduction='sum') / len(b)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -146,6 +196,8 @@ def main() -> None:
               f' eta {row["seconds"] / ep * (args.epochs - ep):.0f}s',
               flush=True)
     result = dict(data_root=args.data_root, word_list=args.word_list,
+                  arch=args.arch, width=args.width, loss=args.loss,
+                  init=args.init if args.arch == 'resnet18' else 'torch',
                   vocabulary=len(vocab), train_images=len(xtr),
                   test_images=len(xte), size=args.size,
                   batch_size=args.batch_size, lr=args.lr, chance=chance,
@@ -155,20 +207,24 @@ def main() -> None:
     if osp.exists(args.out + '.json'):
         with open(args.out + '.json') as f:
             store = json.load(f)
-    store[args.data_root] = result
+    store[args.name or args.data_root] = result
     with open(args.out + '.json', 'w') as f:
         json.dump(store, f, indent=1)
     lines = [
         '# Reading probe: supervised word-presence CNN trained from scratch',
         '', 'Command: `OMP_NUM_THREADS=1 python benchmarks/reading_probe.py '
-        '--data-root <set> --word-list <list> --epochs <E>`. Test P@n: the '
+        '--data-root <set> --word-list <list> --epochs <E> [--arch resnet18 '
+        '--loss ce --name <row>]`. Test P@n: the '
         "image's n top-scoring words against its n true words (held-out "
         'test split).', ''
     ]
     for key, r in store.items():
         lines += [
-            f'## {key} ({r["vocabulary"]} words, {r["train_images"]} train '
-            f'images at {r["size"]} px, batch {r["batch_size"]}, '
+            f'## {key} ({r["data_root"]}: {r["vocabulary"]} words, '
+            f'{r["train_images"]} train images at {r["size"]} px; '
+            f'{r.get("arch", "plain")} width {r.get("width", 32)}, '
+            f'{r.get("init", "torch")} init, '
+            f'{r.get("loss", "bce")} loss, batch {r["batch_size"]}, '
             f'{r["threads"]} thread(s)); chance P@n = '
             f'{r["chance"]:.3f}', '',
             '| epoch | iters | train loss | test P@n | seconds |',

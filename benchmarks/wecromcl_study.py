@@ -39,9 +39,11 @@ NAMES = dict(a='WeCromCL (char-wise, random negatives)',
              e='WeCromCL + edit hard negatives')
 
 
-def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test):
+def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test,
+                  config=CPU_CFG, load_from=None):
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, CPU_CFG))
+    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg.load_from = load_from
     cfg.work_dir = work_dir
     cfg.train_cfg = dict(type='IterBasedTrainLoop',
                          max_iters=iters,
@@ -88,10 +90,12 @@ def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test):
     return cfg
 
 
-def run_wecromcl(variant, iters, work_root, test_ann, max_test):
+def run_wecromcl(variant, iters, work_root, test_ann, max_test,
+                 config=CPU_CFG, load_from=None):
     from mmengine.runner import Runner
     work_dir = osp.join(work_root, f'variant_{variant}')
-    cfg = _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test)
+    cfg = _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test, config,
+                        load_from)
     runner = Runner.from_cfg(cfg)
     t0 = time.time()
     runner.train()
@@ -206,24 +210,36 @@ def main():
     p.add_argument('--max-test', type=int, default=40)
     p.add_argument('--test-ann', default='test_full.json')
     p.add_argument('--work-dir', default='work_dirs/wecromcl_study')
+    p.add_argument('--config', default=CPU_CFG,
+                   help='WeCromCL config of variants a-c and e (its data, '
+                   'model and pipelines)')
+    p.add_argument('--load-from', default=None,
+                   help='initial checkpoint of variants a-c and e')
+    p.add_argument('--out', default=osp.join('benchmarks', 'results',
+                                             'wecromcl_study'),
+                   help='results path without extension')
     args = p.parse_args()
     os.chdir(REPO)
     import mmocr_vlp  # noqa: F401
     from mmengine.registry import init_default_scope
     init_default_scope('mmocr')
-    out_base = osp.join(REPO, 'benchmarks', 'results', 'wecromcl_study')
+    out_base = osp.join(REPO, args.out)
     results = {}
     if osp.exists(out_base + '.json'):
         results = json.load(open(out_base + '.json')).get('results', {})
     args.vocab_runs = _load_vocab_runs(out_base)
-    for v in args.variants.split(','):
+    variants = args.variants.split(',')
+    if 'd' in variants and args.config != CPU_CFG:
+        raise SystemExit('variant d trains the oCLIP CPU config on data/synth;'
+                         ' run it with the default --config')
+    for v in variants:
         print(f'=== variant {v}: {NAMES[v]} ({args.iters} iters)', flush=True)
         if v == 'd':
             r = run_oclip(args.iters, args.work_dir, args.test_ann,
                           args.max_test)
         else:
             r = run_wecromcl(v, args.iters, args.work_dir, args.test_ann,
-                             args.max_test)
+                             args.max_test, args.config, args.load_from)
         r.update(name=NAMES[v], iters=args.iters)
         results[v] = r
         print(json.dumps(r), flush=True)
@@ -239,7 +255,8 @@ def _load_vocab_runs(out_base):
 def _write(out_base, results, args):
     os.makedirs(osp.dirname(out_base), exist_ok=True)
     res = dict(benchmark='wecromcl_study',
-               data='data/synth (train_textonly -> test_full)',
+               data=f'{args.config} (train_textonly -> '
+               f'{args.test_ann})',
                protocol='PseudoLabelMetric: nearest GT centre, same text '
                '(case-insensitive), each GT matched once',
                threads=os.environ.get('OMP_NUM_THREADS', 'default'),

@@ -48,6 +48,20 @@ def _probs(s: str) -> dict:
     return out
 
 
+# ``--clean``: SynthTextRenderer arguments that switch its nuisances off.
+CLEAN_RENDER_CFG = dict(
+    background_kinds=('gradient', ),
+    clutter_range=(0, 0),
+    distractor_range=(0, 0),
+    outline_prob=0.0,
+    shadow_prob=0.0,
+    gradient_fill_prob=0.0,
+    blur_prob=0.0,
+    noise_prob=0.0,
+    lighting_prob=0.0,
+    tracking_prob=0.0)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description='Render a SynthText-style dataset (mmocr_vlp).')
@@ -70,6 +84,11 @@ def parse_args(argv=None):
         'are always searched')
     p.add_argument('--no-system-fonts', action='store_true')
     p.add_argument(
+        '--fonts',
+        default=None,
+        help='comma-separated font file names to use only, e.g. '
+        '"DejaVuSans.ttf" (default: every usable font found)')
+    p.add_argument(
         '--workers', type=int, default=0, help='worker processes (0: none)')
     p.add_argument('--min-words', type=int, default=1)
     p.add_argument('--max-words', type=int, default=8)
@@ -90,6 +109,18 @@ def parse_args(argv=None):
         default=None,
         help='token source mix, e.g. "dict=1" (list words only) or '
         '"dict=0.62,punct=0.14,number=0.12,alnum=0.12" (the default)')
+    p.add_argument(
+        '--case',
+        type=_probs,
+        default=None,
+        help='letter-case mix of list words, e.g. "lower=1" (default '
+        '"lower=0.45,title=0.3,upper=0.25")')
+    p.add_argument(
+        '--clean',
+        action='store_true',
+        help='plain gradient backgrounds, no clutter, distractor glyphs, '
+        'outlines, shadows, two-colour fills, blur, noise, lighting or '
+        'letter spacing (an easy regime for small CPU runs)')
     p.add_argument('--jpeg-quality', type=int, default=90)
     p.add_argument('--force', action='store_true',
                    help='re-render even if OUT/meta.json matches')
@@ -131,6 +162,14 @@ def main(argv=None) -> dict:
         render_cfg['word_list'] = osp.abspath(args.word_list)
     if args.word_sources:
         render_cfg['word_source_probs'] = args.word_sources
+    if args.fonts:
+        render_cfg['font_names'] = [
+            f.strip() for f in args.fonts.split(',') if f.strip()
+        ]
+    if args.case:
+        render_cfg['case_probs'] = args.case
+    if args.clean:
+        render_cfg.update(CLEAN_RENDER_CFG)
     fn = render_dataset if args.force else ensure_synth_dataset
     meta = fn(
         args.out,

@@ -288,3 +288,33 @@ def test_cli(tmp_path, capsys):
          '128x96', '--views', 'full,partial50,points', '--no-progress',
          '--seed', '5', '--max-words', '3'])
     assert meta2['cached'] is True
+
+
+def test_cli_easy_regime_flags(tmp_path):
+    """--fonts, --case and --clean reach the renderer and its cache key."""
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    try:
+        import render_synth
+    finally:
+        sys.path.pop(0)
+    from mmocr_vlp.datasets.synth.fonts import find_fonts
+    font = osp.basename(find_fonts()[0].path)
+    out = str(tmp_path / 'easy')
+    args = ['--out', out, '--train', '4', '--val', '0', '--size', '128',
+            '--views', 'full', '--no-progress', '--word-sources', 'dict=1',
+            '--max-words', '3']
+    meta = render_synth.main(args + ['--fonts', font, '--case', 'lower=1',
+                                     '--clean'])
+    settings = meta['settings']
+    assert settings['fonts'] == [font]
+    cfg = settings['render_cfg']
+    assert cfg['case_probs'] == {'lower': 1.0}
+    assert cfg['clutter_range'] == [0, 0] and cfg['noise_prob'] == 0.0
+    with open(osp.join(out, 'train_full.json')) as f:
+        texts = [i['text'] for e in json.load(f)['data_list']
+                 for i in e['instances']]
+    assert texts and all(t == t.lower() for t in texts)
+    # other settings: not a cache hit
+    assert render_synth.main(args)['cached'] is False
+    with pytest.raises(ValueError, match='not usable fonts'):
+        render_synth.main(args + ['--fonts', 'no_such_font.ttf'])

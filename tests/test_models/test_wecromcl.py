@@ -137,6 +137,34 @@ def test_gradients_reach_every_learnable_part():
     assert missing == []
 
 
+def test_text_warmup_locks_the_text_encoder_until_its_iteration():
+    from mmengine.logging import MessageHub
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(text_warmup_iters=3))
+    inputs, samples, _ = make_batch(4)
+    hub = MessageHub.get_current_instance()
+
+    def text_and_image_grads(it):
+        hub.update_info('iter', it)
+        model.zero_grad()
+        losses = model.loss(inputs, samples)
+        (losses['loss_t2i'] + losses['loss_i2t']).backward()
+
+        def has(mod):
+            return any(p.grad is not None and p.grad.abs().sum() > 0
+                       for p in mod.parameters())
+
+        return has(model.text_encoder), has(model.backbone)
+
+    model.train()
+    assert text_and_image_grads(0) == (False, True)
+    assert text_and_image_grads(2) == (False, True)
+    assert text_and_image_grads(3) == (True, True)
+    model.eval()
+    hub.update_info('iter', 0)
+    assert not model.text_locked()  # never locked outside training
+
+
 def test_negatives_from_metainfo_and_disabled():
     torch.manual_seed(0)
     model = MODELS.build(tiny_cfg())
@@ -428,3 +456,28 @@ def test_images_without_usable_words():
     out = model.predict(inputs, samples)
     assert len(out[0].pred_instances) == 0
     assert out[0].pred_instances.points.shape == (0, 2)
+
+
+def test_feature_collapse_measure():
+    """benchmarks/feature_collapse.py: hand cases and a collapsed encoder."""
+    import importlib.util
+    import os.path as osp
+    path = osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'benchmarks', 'feature_collapse.py')
+    spec = importlib.util.spec_from_file_location('feature_collapse', path)
+    fc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fc)
+    assert fc.mean_offdiag_cos(torch.ones(3, 4)) == pytest.approx(1.0)
+    assert fc.mean_offdiag_cos(torch.eye(4)) == pytest.approx(0.0)
+    # [1, 0], [1, 1]: one pair, cos = 1/sqrt(2)
+    assert fc.mean_offdiag_cos(torch.tensor([[1., 0.], [1., 1.]])) == \
+        pytest.approx(2**-0.5)
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg()).eval()
+    with torch.no_grad():
+        assert fc.mean_offdiag_cos(fc.text_features(model, VOCAB)) < 0.9
+        # Collapse the encoder: zero the token embeddings (every word is then
+        # its positional pattern only) and the positions -> same feature.
+        model.text_encoder.token_embedding.weight.zero_()
+        model.text_encoder.positional_embedding.zero_()
+        assert fc.mean_offdiag_cos(fc.text_features(model, VOCAB)) > 0.999

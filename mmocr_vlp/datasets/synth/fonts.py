@@ -114,7 +114,8 @@ def _find_fonts_cached(dirs: Tuple[str, ...]) -> Tuple[FontInfo, ...]:
 
 def find_fonts(font_dirs: Optional[Sequence[str]] = None,
                use_matplotlib: bool = True,
-               use_system: bool = True) -> List[FontInfo]:
+               use_system: bool = True,
+               names: Optional[Sequence[str]] = None) -> List[FontInfo]:
     """Find usable fonts.
 
     Args:
@@ -122,6 +123,8 @@ def find_fonts(font_dirs: Optional[Sequence[str]] = None,
             recursively) for ``.ttf``/``.otf`` files.
         use_matplotlib (bool): Include matplotlib's bundled TTFs.
         use_system (bool): Include system font folders.
+        names (Sequence[str], optional): Keep only the fonts with these file
+            names (e.g. ``['DejaVuSans.ttf']``), in this order.
 
     Returns:
         list[FontInfo]: Usable fonts, in a deterministic order.
@@ -129,6 +132,7 @@ def find_fonts(font_dirs: Optional[Sequence[str]] = None,
     Raises:
         FileNotFoundError: If a given ``font_dirs`` entry does not exist.
         RuntimeError: If no usable font was found.
+        ValueError: If a font of ``names`` is not among the usable fonts.
     """
     if isinstance(font_dirs, str):
         font_dirs = [font_dirs]
@@ -142,6 +146,14 @@ def find_fonts(font_dirs: Optional[Sequence[str]] = None,
     if use_system:
         dirs.extend(SYSTEM_FONT_DIRS)
     fonts = list(_find_fonts_cached(tuple(d for d in dirs if d)))
+    if names:
+        by_name = {osp.basename(f.path): f for f in fonts}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise ValueError(
+                f'fonts {missing} are not usable fonts here; choose from '
+                f'{sorted(by_name)}')
+        fonts = [by_name[n] for n in dict.fromkeys(names)]
     if not fonts:
         raise RuntimeError(
             f'No usable font (a .ttf/.otf covering A-Za-z0-9) found in '

@@ -152,7 +152,8 @@ def synth_settings(splits: Dict[str, int],
     """Everything that determines the rendered files (the cache key)."""
     fonts = find_fonts(
         render_cfg.get('font_dirs'),
-        use_system=render_cfg.get('use_system_fonts', True))
+        use_system=render_cfg.get('use_system_fonts', True),
+        names=render_cfg.get('font_names'))
     cfg = dict(render_cfg)
     if cfg.get('word_list') is not None and not isinstance(
             cfg['word_list'], str):

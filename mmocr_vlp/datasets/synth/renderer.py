@@ -105,6 +105,8 @@ class SynthTextRenderer:
             list of words; defaults to the bundled ``assets/words.txt``.
         font_dirs (Sequence[str], optional): Extra font folders.
         use_system_fonts (bool): Also use system fonts.
+        font_names (Sequence[str], optional): Use only these font files
+            (basenames), e.g. one font for an easy regime.
         background_kinds (Sequence[str]): Texture kinds.
         clutter_range (tuple[int, int]): Clutter shapes per image.
         distractor_range (tuple[int, int]): Tiny unannotated glyph strings.
@@ -140,6 +142,7 @@ class SynthTextRenderer:
                  word_list: Union[str, Sequence[str], None] = None,
                  font_dirs: Optional[Sequence[str]] = None,
                  use_system_fonts: bool = True,
+                 font_names: Optional[Sequence[str]] = None,
                  background_kinds: Sequence[str] = BACKGROUND_KINDS,
                  clutter_range: Tuple[int, int] = (0, 6),
                  distractor_range: Tuple[int, int] = (0, 8),
@@ -200,7 +203,8 @@ class SynthTextRenderer:
         self.sampler = WordSampler(word_list, word_source_probs, case_probs,
                                    charset)
         self.fonts = FontBank(
-            find_fonts(font_dirs, use_system=use_system_fonts))
+            find_fonts(font_dirs, use_system=use_system_fonts,
+                       names=font_names))
 
     # ------------------------------------------------------------ layout
     def _font_px(self, rng) -> int:

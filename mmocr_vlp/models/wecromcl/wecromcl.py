@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import mmdet.models  # noqa: F401  (registers mmdet.ResNet & co.)
 import torch
 import torch.nn.functional as F
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
@@ -63,6 +64,18 @@ class WeCromCL(BaseModel):
         negative_sampler (dict, optional): Model-side sampler kwargs.
         max_words_per_image (int): Cap of positive queries per image in
             training (random subset).
+        text_warmup_iters (int): Keep the text encoder fixed (no gradient)
+            for this many training iterations, then train it. Not in the
+            paper, which starts from a pre-trained image backbone: from
+            scratch, the image features carry no word identity at first, and
+            the quickest way for Eq. 6-8 to stop penalising random logits is
+            to map every word to the same feature - after which no gradient
+            reaches the image side and training stays at chance (measured in
+            docs/wecromcl.md, "Localising on CPU"). Fixed, distinct word
+            features act as class vectors until the image side can read.
+            Uses the runner's iteration (``MessageHub`` ``'iter'``, so it
+            survives a resume); under DDP set ``find_unused_parameters``.
+            Defaults to 0 (off).
         test_cfg (dict): ``nms_kernel`` (5), ``scales`` (``(1.0,)``; several
             values average the maps of an enlarged input - for small text),
             ``return_maps`` (False): attach maps to the data samples.
@@ -82,6 +95,7 @@ class WeCromCL(BaseModel):
                  use_negatives: bool = True,
                  negative_sampler: Optional[dict] = None,
                  max_words_per_image: int = 32,
+                 text_warmup_iters: int = 0,
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -126,6 +140,7 @@ class WeCromCL(BaseModel):
             or ''.join(self.dictionary.chars))
         self.negative_sampler = NegativeSampler(**sampler_cfg)
         self.max_words_per_image = max_words_per_image
+        self.text_warmup_iters = int(text_warmup_iters)
         self.test_cfg = dict(nms_kernel=5, scales=(1.0, ), return_maps=False)
         self.test_cfg.update(test_cfg or {})
         self._rng = random.Random(0)
@@ -138,6 +153,15 @@ class WeCromCL(BaseModel):
             return None
         idx = self.dictionary.encode(text)
         return tuple(idx) if idx else None
+
+    def text_locked(self) -> bool:
+        """Whether the text encoder is still in its warm-up (no gradient):
+        training mode and the runner's iteration below
+        ``text_warmup_iters``."""
+        if not self.training or self.text_warmup_iters <= 0:
+            return False
+        it = MessageHub.get_current_instance().get_info('iter')
+        return it is not None and int(it) < self.text_warmup_iters
 
     def keys_to_tokens(self, keys: Sequence[Tuple[int, ...]]) -> Tensor:
         """``(N, max_len + 1)`` token rows with EOS, on the model device."""
@@ -265,7 +289,11 @@ class WeCromCL(BaseModel):
         all_keys = list(pos_keys)
         for ks in neg_keys:
             all_keys += ks + [ks[0] if ks else pos_keys[0]] * (n_neg - len(ks))
-        text = self.encode_text(all_keys)
+        if self.text_locked():
+            with torch.no_grad():
+                text = self.encode_text(all_keys)
+        else:
+            text = self.encode_text(all_keys)
         text_pos = text[:Q]
         _, agg_pos = self.head(text_pos, keys, values, pad)  # (B, Q, C)
         sim_pos = self._cos(agg_pos, text_pos[None])
