@@ -22,6 +22,10 @@ Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/wecromcl_study.py --iters 600
     python benchmarks/wecromcl_study.py --variants a,b --iters 300
+    # another regime (variants a-c, e), results kept apart:
+    python benchmarks/wecromcl_study.py --variants a,b,c --iters 4000 \
+        --config configs/wecromcl/wecromcl_resnet-tiny_synth-vocab24-easy-cpu.py \
+        --out benchmarks/results/wecromcl_study_vocab24_easy
 """
 import argparse
 import json
