@@ -43,32 +43,21 @@ def text_features(model, words):
     """Per-word text features of a WeCromCL or OCLIP model."""
     if hasattr(model, 'word_key'):  # WeCromCL
         return model.encode_text([model.word_key(w) for w in words])
-    d = model.dictionary
-    width = model.text_encoder.max_len
-    tokens = torch.zeros(len(words), width, dtype=torch.long)
-    for i, w in enumerate(words):
-        row = list(d.encode(w))[:width - 1]
-        if d.eos_idx is not None:
-            row.append(d.eos_idx)
-        tokens[i, :len(row)] = torch.as_tensor(row)
-    return model.text_encoder(tokens)[0]
+    tokens, _ = model.dictionary.tokenize(words)
+    return model.text_encoder(torch.from_numpy(tokens))[0]
 
 
 def image_stats(model, paths):
-    """Cosine among images' mean pixel values, and with the text space."""
+    """Mean pixel value ``W_V F_I`` of each image, through the model's own
+    data preprocessor (colour order, normalisation, padding)."""
     imgs = []
     for p in paths:
         img = cv2.imread(p)
         if img is None:
             raise FileNotFoundError(f'feature_collapse: cannot read {p}')
-        imgs.append(torch.from_numpy(img[:, :, ::-1].copy()).permute(2, 0, 1))
-    size = max(max(i.shape[1:]) for i in imgs)
-    batch = torch.zeros(len(imgs), 3, size, size)
-    for k, i in enumerate(imgs):
-        batch[k, :, :i.shape[1], :i.shape[2]] = i.float()
-    pre = model.data_preprocessor
-    batch = (batch - pre.mean.view(1, 3, 1, 1)) / pre.std.view(1, 3, 1, 1)
-    feat, mask = model.extract_feat(batch)
+        imgs.append(torch.from_numpy(img).permute(2, 0, 1))
+    batch = model.data_preprocessor(dict(inputs=imgs), training=False)
+    feat, mask = model.extract_feat(batch['inputs'])
     _, values, _ = model._pixels(feat, mask)
     return values.mean(1)
 
@@ -103,8 +92,9 @@ def main() -> None:
     model.eval()
     with open(args.word_list) as f:
         words = [w.strip() for w in f if w.strip() and not w.startswith('#')]
-    row = dict(name=args.name or osp.basename(osp.dirname(args.checkpoint))
-               if args.checkpoint != 'none' else args.name or 'untrained',
+    default_name = 'untrained' if args.checkpoint == 'none' else \
+        osp.basename(osp.dirname(args.checkpoint))
+    row = dict(name=args.name or default_name,
                config=args.config, checkpoint=args.checkpoint,
                words=len(words))
     with torch.no_grad():

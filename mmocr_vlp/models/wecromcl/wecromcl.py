@@ -3,6 +3,7 @@
 locates each transcription of an image by an anchor point (ECCV 2024)."""
 import random
 from collections import OrderedDict
+from contextlib import nullcontext
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmdet.models  # noqa: F401  (registers mmdet.ResNet & co.)
@@ -289,10 +290,7 @@ class WeCromCL(BaseModel):
         all_keys = list(pos_keys)
         for ks in neg_keys:
             all_keys += ks + [ks[0] if ks else pos_keys[0]] * (n_neg - len(ks))
-        if self.text_locked():
-            with torch.no_grad():
-                text = self.encode_text(all_keys)
-        else:
+        with torch.no_grad() if self.text_locked() else nullcontext():
             text = self.encode_text(all_keys)
         text_pos = text[:Q]
         _, agg_pos = self.head(text_pos, keys, values, pad)  # (B, Q, C)
