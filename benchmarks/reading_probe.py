@@ -112,6 +112,41 @@ def precision_at_n(logits: torch.Tensor, labels: torch.Tensor) -> float:
     return hits / max(total, 1)
 
 
+def write_tables(store: dict, out: str) -> None:
+    """Write ``store`` (row key -> result) as ``out``.json and ``out``.md."""
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    with open(out + '.json', 'w') as f:
+        json.dump(store, f, indent=1)
+    lines = [
+        '# Reading probe: supervised word-presence CNN trained from scratch',
+        '', 'Command: `OMP_NUM_THREADS=1 python benchmarks/reading_probe.py '
+        '--data-root <set> --word-list <list> --epochs <E> [--arch resnet18 '
+        '--loss ce --name <row>]`. Test P@n: the '
+        "image's n top-scoring words against its n true words (held-out "
+        'test split).', ''
+    ]
+    for key, r in store.items():
+        lines += [
+            f'## {key} ({r["data_root"]}: {r["vocabulary"]} words, '
+            f'{r["train_images"]} train images at {r["size"]} px; '
+            f'{r.get("arch", "plain")} width {r.get("width", 32)}, '
+            f'{r.get("init", "torch")} init, '
+            f'{r.get("loss", "bce")} loss, batch {r["batch_size"]}, '
+            f'{r["threads"]} thread(s)); chance P@n = '
+            f'{r["chance"]:.3f}', '',
+            '| epoch | iters | train loss | test P@n | seconds |',
+            '|---|---|---|---|---|'
+        ]
+        lines += [
+            f'| {e["epoch"]} | {e["iters"]} | {e["train_loss"]:.3f} | '
+            f'{e["test_precision"]:.3f} | {e["seconds"]:.0f} |'
+            for e in r['epochs']
+        ]
+        lines.append('')
+    with open(out + '.md', 'w') as f:
+        f.write('\n'.join(lines))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--data-root', required=True)
@@ -202,42 +237,12 @@ def main() -> None:
                   test_images=len(xte), size=args.size,
                   batch_size=args.batch_size, lr=args.lr, chance=chance,
                   threads=torch.get_num_threads(), epochs=rows)
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
     store = {}
     if osp.exists(args.out + '.json'):
         with open(args.out + '.json') as f:
             store = json.load(f)
     store[args.name or args.data_root] = result
-    with open(args.out + '.json', 'w') as f:
-        json.dump(store, f, indent=1)
-    lines = [
-        '# Reading probe: supervised word-presence CNN trained from scratch',
-        '', 'Command: `OMP_NUM_THREADS=1 python benchmarks/reading_probe.py '
-        '--data-root <set> --word-list <list> --epochs <E> [--arch resnet18 '
-        '--loss ce --name <row>]`. Test P@n: the '
-        "image's n top-scoring words against its n true words (held-out "
-        'test split).', ''
-    ]
-    for key, r in store.items():
-        lines += [
-            f'## {key} ({r["data_root"]}: {r["vocabulary"]} words, '
-            f'{r["train_images"]} train images at {r["size"]} px; '
-            f'{r.get("arch", "plain")} width {r.get("width", 32)}, '
-            f'{r.get("init", "torch")} init, '
-            f'{r.get("loss", "bce")} loss, batch {r["batch_size"]}, '
-            f'{r["threads"]} thread(s)); chance P@n = '
-            f'{r["chance"]:.3f}', '',
-            '| epoch | iters | train loss | test P@n | seconds |',
-            '|---|---|---|---|---|'
-        ]
-        lines += [
-            f'| {e["epoch"]} | {e["iters"]} | {e["train_loss"]:.3f} | '
-            f'{e["test_precision"]:.3f} | {e["seconds"]:.0f} |'
-            for e in r['epochs']
-        ]
-        lines.append('')
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines))
+    write_tables(store, args.out)
     print(f'wrote {args.out}.json / .md')
 
 

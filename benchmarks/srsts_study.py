@@ -96,6 +96,7 @@ def child(args) -> None:
 
     sys.path.insert(0, ROOT)
     import mmocr_vlp  # noqa: F401
+    from mmocr_vlp.utils.study_runs import train_unless_done
 
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
     cfg = Config.fromfile(CONFIG)
@@ -132,21 +133,8 @@ def child(args) -> None:
     cfg.val_cfg = None
     cfg.val_evaluator = None
     ckpt = osp.join(args.work_dir, f'iter_{args.iters}.pth')
-    train_s = None
-    prev = osp.join(args.work_dir, 'train_seconds.txt')
-    if args.reuse and osp.isfile(ckpt):
-        # evaluate an earlier run of the same condition and budget again
-        if osp.isfile(prev):
-            with open(prev) as f:
-                train_s = float(f.read())
-    else:
-        runner = Runner.from_cfg(cfg)
-        t0 = time.time()
-        runner.train()
-        train_s = time.time() - t0
-        with open(prev, 'w') as f:
-            f.write(f'{train_s:.1f}')
-        del runner
+    # --reuse: evaluate an earlier run of the same condition and budget.
+    train_s = train_unless_done(cfg, ckpt, reuse=args.reuse)
     # Threshold: best of the sweep on the test split (what papers report)
     # and one chosen on the validation split (reported as `fixed`).
     fixed = select_val_thresholds(cfg, ckpt, args)

@@ -113,6 +113,31 @@ def test_activation_maps_sum_to_one_and_ignore_padding():
     torch.testing.assert_close(out2[0].sum((1, 2)), torch.ones(2))
 
 
+def test_cosine_map_sharpness_does_not_follow_the_feature_norm():
+    """Why the CPU config uses ``sim='cosine'`` (docs/wecromcl.md, Session
+    4): with the scaled dot product, the activation map sharpens as the
+    pixel features grow (early training grows them), onto a few pixels;
+    with the cosine, its sharpness is set by the scale alone."""
+    from mmocr_vlp.models.wecromcl import SoftActivationHead
+    torch.manual_seed(0)
+    text = torch.randn(3, 16)
+    pix = torch.randn(1, 100, 16)
+    peak = {}
+    for sim in ('dot', 'cosine'):
+        head = SoftActivationHead(16, 16, sim=sim, init_cosine_scale=10.0)
+        peak[sim] = []
+        for gain in (1.0, 10.0, 100.0):
+            keys, values = head.project_pixels(pix * gain)
+            maps, _ = head(text, keys, values)
+            torch.testing.assert_close(maps.sum(-1), torch.ones(1, 3))
+            peak[sim].append(maps.max(-1).values.mean().item())
+    assert peak['dot'][0] < 0.05 and peak['dot'][2] > 0.7, peak
+    # Cosine: identical maps whatever the feature norm (the projection bias
+    # makes the keys only nearly scale-free, hence the tolerance).
+    assert max(peak['cosine']) - min(peak['cosine']) < 0.05, peak
+    assert max(peak['cosine']) < 0.3, peak
+
+
 def test_gradients_reach_every_learnable_part():
     torch.manual_seed(0)
     model = MODELS.build(tiny_cfg())
@@ -316,9 +341,11 @@ def test_predict_outputs_and_repeated_words():
     assert out[0].metainfo['activation_texts'] == ['Hot', 'xyz']
 
 
-def test_loss_falls_on_tiny_overfit():
+@pytest.mark.parametrize('sim', ['dot', 'cosine'])
+def test_loss_falls_on_tiny_overfit(sim):
     torch.manual_seed(0)
-    model = MODELS.build(tiny_cfg())
+    model = MODELS.build(
+        tiny_cfg(head=dict(type='SoftActivationHead', sim=sim)))
     model.init_weights()
     inputs, samples, _ = make_batch(4, seed=1)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
