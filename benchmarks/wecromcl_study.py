@@ -14,11 +14,12 @@ the held-out ``data/synth/test_full.json``:
   query word the decoder cross-attention map is NMS'ed like WeCromCL's)
 - ``e``: hard negatives made by editing the positive (half of N_aug)
 
-Writes ``benchmarks/results/wecromcl_study.{json,md}``. A WeCromCL variant
-whose final checkpoint (``<work-dir>/variant_<v>/iter_<iters>.pth``) exists
-is scored without training again, so variants can be trained by parallel
-processes (each with its own ``--out``) and collected in one table after. Budget: the
-machine is shared; ``--iters`` bounds the CPU time (about 1-2.5 s per
+Writes ``benchmarks/results/wecromcl_study.{json,md}``. With ``--reuse``, a
+WeCromCL variant whose final checkpoint
+(``<work-dir>/variant_<v>/iter_<iters>.pth``) exists is scored without
+training again, so variants can be trained by parallel processes (each with
+its own ``--out``) and collected in one table after. Budget: the machine is
+shared; ``--iters`` bounds the CPU time (about 1-2.5 s per
 iteration per variant at batch 8 on one loaded core).
 
 Usage::
@@ -98,7 +99,7 @@ def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test,
 
 
 def run_wecromcl(variant, iters, work_root, test_ann, max_test,
-                 config=CPU_CFG, load_from=None):
+                 config=CPU_CFG, load_from=None, reuse=False):
     from mmengine.runner import Runner
 
     from mmocr_vlp.utils.study_runs import train_unless_done
@@ -106,7 +107,7 @@ def run_wecromcl(variant, iters, work_root, test_ann, max_test,
     cfg = _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test, config,
                         load_from)
     final = osp.join(work_dir, f'iter_{iters}.pth')
-    train_s = train_unless_done(cfg, final)
+    train_s = train_unless_done(cfg, final, reuse=reuse)
     cfg.load_from = final
     runner = Runner.from_cfg(cfg)
     t0 = time.time()
@@ -224,6 +225,9 @@ def main():
                    'model and pipelines)')
     p.add_argument('--load-from', default=None,
                    help='initial checkpoint of variants a-c and e')
+    p.add_argument('--reuse', action='store_true',
+                   help='score a variant whose final checkpoint exists '
+                   'under --work-dir instead of training it again')
     p.add_argument('--out', default=osp.join('benchmarks', 'results',
                                              'wecromcl_study'),
                    help='results path without extension')
@@ -248,7 +252,8 @@ def main():
                           args.max_test)
         else:
             r = run_wecromcl(v, args.iters, args.work_dir, args.test_ann,
-                             args.max_test, args.config, args.load_from)
+                             args.max_test, args.config, args.load_from,
+                             args.reuse)
         r.update(name=NAMES[v], iters=args.iters)
         results[v] = r
         print(json.dumps(r), flush=True)

@@ -10,7 +10,7 @@ _SECONDS = 'train_seconds.txt'
 
 
 def train_unless_done(cfg: Config, checkpoint: str,
-                      reuse: bool = True) -> Optional[float]:
+                      reuse: bool = False) -> Optional[float]:
     """Train ``cfg`` with an mmengine ``Runner`` unless ``checkpoint`` (the
     run's final checkpoint) already exists.
 
@@ -21,7 +21,9 @@ def train_unless_done(cfg: Config, checkpoint: str,
     Args:
         cfg (Config): Full training config (its ``work_dir`` is used).
         checkpoint (str): The checkpoint the run ends with.
-        reuse (bool): Skip training when ``checkpoint`` exists.
+        reuse (bool): Skip training when ``checkpoint`` exists (a study's
+            ``--reuse``; off, so that a changed config is never scored with
+            an old checkpoint). Defaults to False.
 
     Returns:
         float or None: Training seconds (None when reused and unknown).
