@@ -129,15 +129,14 @@ def main() -> None:
     opt = torch.optim.AdamW(params, args.lr, weight_decay=1e-4)
 
     captured = {}
-    head_forward = model.head.forward
 
-    def capture(*a, **kw):
-        maps, agg = head_forward(*a, **kw)
+    def capture(module, inputs, out):
+        # The positive words' call of the head comes first in a step.
+        maps, agg = out
         captured.setdefault('maps', maps.detach())
         captured.setdefault('agg', agg.detach())
-        return maps, agg
 
-    model.head.forward = capture
+    model.head.register_forward_hook(capture)
 
     def samples_of(idx):
         out = []
