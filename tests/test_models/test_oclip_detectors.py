@@ -108,3 +108,41 @@ def test_paper_finetune_configs_swap_backbone(cfg_path):
     assert 'mmocr_vlp' in cfg.custom_imports.imports
     if 'fcenet' in cfg_path:
         assert tuple(bb.out_indices) == (1, 2, 3)
+
+
+@pytest.mark.parametrize('cfg_path', CONFIGS)
+def test_from_scratch_arm_uses_pytorch_init(cfg_path, tmp_path):
+    """``oclip_ckpt = None`` gives PyTorch's conv init with BN gains 1, not
+    mmdet's ResNet default (Kaiming normal, fan-out), with which the CPU
+    DBNet stayed in the all-background state (docs/oclip.md, "Session 5")."""
+    import os.path as osp
+    text = open(cfg_path).read()
+    if 'oclip_ckpt = None' not in text:  # a copy with the variable at None
+        src_dir = osp.abspath(osp.dirname(cfg_path))
+        text = text.replace(
+            "'../_base_synth-cpu.py'",
+            repr(osp.join(src_dir, '..', '_base_synth-cpu.py')))
+        lines = [('oclip_ckpt = None' if ln.startswith('oclip_ckpt =')
+                  else ln) for ln in text.splitlines()]
+        cfg_path = tmp_path / osp.basename(cfg_path)
+        cfg_path.write_text('\n'.join(lines) + '\n')
+    init_default_scope('mmocr')
+    cfg = Config.fromfile(str(cfg_path))
+    assert cfg.model.backbone.init_cfg == dict(
+        type='Constant', val=1, layer='_BatchNorm')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    bns = [m for m in model.backbone.modules()
+           if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    assert len(bns) > 10
+    for m in bns:
+        assert torch.all(m.weight == 1), m
+    # PyTorch's default conv init: uniform within 1 / sqrt(fan_in) (mmdet's
+    # Kaiming fan-out draws e.g. 0.47 where this bound is 0.083)
+    convs = [m for m in model.backbone.modules()
+             if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) > 10
+    for conv in convs:
+        fan_in = conv.weight[0].numel()
+        assert conv.weight.abs().max() <= fan_in**-0.5 + 1e-6, conv
