@@ -29,20 +29,15 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
-def mean_offdiag_cos(x: torch.Tensor) -> float:
-    """Mean cosine over all pairs of different rows of ``x``."""
-    x = F.normalize(x.float(), dim=-1)
-    c = x @ x.t()
-    n = len(x)
-    return float((c.sum() - c.diagonal().sum()) / max(n * (n - 1), 1))
+sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+from feature_collapse import mean_offdiag_cos  # noqa: E402
 
 
 def measure(model, dataset, repeats: int) -> dict:
