@@ -7,9 +7,8 @@ word the same feature: all logits become equal. Once there, no gradient
 reaches the image side (every column of the similarity matrix is the same
 text vector) and training stays at chance for good. This script measures it:
 the mean pairwise cosine between the text features of a word list (1.0 =
-collapsed), and over a few images also between the image features (WeCromCL:
-each image's mean pixel value ``W_V F_I``; oCLIP: the attention pool's
-global token, the image embedding of Eq. 3) and against the text features.
+collapsed), and for WeCromCL also between the images' mean pixel values and
+the text features.
 
 Usage::
 
@@ -49,9 +48,8 @@ def text_features(model, words):
 
 
 def image_stats(model, paths):
-    """WeCromCL: mean pixel value ``W_V F_I`` of each image; oCLIP: the
-    global token of the attention pool. Through the model's own data
-    preprocessor (colour order, normalisation, padding)."""
+    """Mean pixel value ``W_V F_I`` of each image, through the model's own
+    data preprocessor (colour order, normalisation, padding)."""
     imgs = []
     for p in paths:
         img = cv2.imread(p)
@@ -59,8 +57,6 @@ def image_stats(model, paths):
             raise FileNotFoundError(f'feature_collapse: cannot read {p}')
         imgs.append(torch.from_numpy(img).permute(2, 0, 1))
     batch = model.data_preprocessor(dict(inputs=imgs), training=False)
-    if hasattr(model, 'image_encoder'):  # OCLIP
-        return model.image_encoder(batch['inputs'])[0]
     feat, mask = model.extract_feat(batch['inputs'])
     _, values, _ = model._pixels(feat, mask)
     return values.mean(1)
@@ -72,7 +68,7 @@ def main() -> None:
     p.add_argument('checkpoint', help="a checkpoint, or 'none' (random)")
     p.add_argument('--word-list', required=True)
     p.add_argument('--images', default=None,
-                   help='glob of images for the image statistics')
+                   help='glob of images for the WeCromCL image statistics')
     p.add_argument('--max-images', type=int, default=16)
     p.add_argument('--name', default=None)
     p.add_argument('--seed', type=int, default=0)
@@ -104,7 +100,7 @@ def main() -> None:
     with torch.no_grad():
         text = text_features(model, words)
         row['text_cos'] = mean_offdiag_cos(text)
-        if args.images:
+        if args.images and hasattr(model, 'extract_feat'):
             paths = sorted(glob.glob(args.images))[:args.max_images]
             if not paths:
                 raise FileNotFoundError(f'no image matches {args.images}')
@@ -129,10 +125,9 @@ def main() -> None:
     lines = [
         '# Text-feature collapse (`python benchmarks/feature_collapse.py`)',
         '', 'Mean pairwise cosine of the text features of the word list '
-        '(1.000 = every word has the same feature); image columns '
-        '(eval-mode BN): per image the mean pixel value (WeCromCL) or the '
-        'image embedding (oCLIP), pairwise and against the text features.',
-        '',
+        '(1.000 = every word has the same feature); image rows: mean pixel '
+        'value per image (eval-mode BN), pairwise and against the text '
+        'features.', '',
         '| run | checkpoint | words | text cos | image cos | image-text cos |',
         '|---|---|---|---|---|---|'
     ]

@@ -14,7 +14,10 @@ measures both, on the transcription-only view of a split:
 - ``i2t acc``: image-to-text retrieval accuracy of Eq. 3 over the split
   (chance = 1 / images);
 - ``image cos``: mean pairwise cosine of the image embeddings (1 = every
-  image gives the same embedding).
+  image gives the same embedding);
+- ``trunk mean abs`` and ``trunk cos``: mean absolute activation of the
+  trunk's last stage (the part detectors use) and the mean pairwise cosine
+  of its flattened maps across images (1 = image-independent).
 
 Masking is random: each number is the mean over ``--repeats`` draws.
 
@@ -45,6 +48,7 @@ def measure(model, dataset, repeats: int) -> dict:
     from mmengine.dataset import pseudo_collate
     acc = {'own': [], 'rolled': []}
     i2t, img_cos, n_words = [], [], 0
+    trunk_abs, trunk_cos = [], []
     for rep in range(repeats):
         np.random.seed(rep)  # MaskCharacters / SampleWords draw from numpy
         torch.manual_seed(rep)
@@ -66,9 +70,14 @@ def measure(model, dataset, repeats: int) -> dict:
                     target = torch.arange(len(sim))
                     i2t.append(float((sim.argmax(1) == target).float().mean()))
                     img_cos.append(mean_offdiag_cos(out['img_embeds']))
+                    last = model.image_encoder.backbone(inputs)[-1]
+                    trunk_abs.append(float(last.abs().mean()))
+                    trunk_cos.append(mean_offdiag_cos(last.flatten(1)))
     return dict(mask_acc=float(np.mean(acc['own'])),
                 mask_acc_rolled=float(np.mean(acc['rolled'])),
                 i2t_acc=float(np.mean(i2t)), image_cos=float(np.mean(img_cos)),
+                trunk_abs=float(np.mean(trunk_abs)),
+                trunk_cos=float(np.mean(trunk_cos)),
                 images=len(dataset), words=n_words)
 
 
@@ -83,18 +92,22 @@ def write_tables(rows: list, out: str) -> None:
         'and with the words decoded against another image of the split '
         '(equal = the decoder ignores the image); image-to-text retrieval '
         'accuracy of Eq. 3 over the split (chance = 1 / images); mean '
-        'pairwise cosine of the image embeddings (1 = all the same). Mean '
-        'of the random maskings.', '',
+        'pairwise cosine of the image embeddings (1 = all the same); the '
+        'trunk\'s last stage: mean absolute activation (eval-mode BN) and '
+        'pairwise cosine of its maps across images. Mean of the random '
+        'maskings.', '',
         '| run | checkpoint | data | images / words | mask acc | mask acc, '
-        'other image | i2t acc (chance) | image cos |',
-        '|---|---|---|---|---|---|---|---|'
+        'other image | i2t acc (chance) | image cos | trunk mean abs | '
+        'trunk cos |',
+        '|---|---|---|---|---|---|---|---|---|---|'
     ]
     for r in rows:
         lines.append(
             f'| {r["name"]} | `{r["checkpoint"]}` | `{r["data"]}` | '
             f'{r["images"]} / {r["words"]} | {r["mask_acc"]:.3f} | '
             f'{r["mask_acc_rolled"]:.3f} | {r["i2t_acc"]:.3f} '
-            f'({1 / r["images"]:.3f}) | {r["image_cos"]:.3f} |')
+            f'({1 / r["images"]:.3f}) | {r["image_cos"]:.3f} | '
+            f'{r["trunk_abs"]:.4f} | {r["trunk_cos"]:.3f} |')
     with open(out + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
 

@@ -137,8 +137,7 @@ def main():
     wd = args.work_dir
     os.makedirs(wd, exist_ok=True)
     timings_file = osp.join(wd, 'timings.json')
-    timings = json.load(open(timings_file)) if osp.exists(timings_file) \
-        else {}
+    timings = {}  # merged with the file after every run
     rows = []
     for arm in args.arms.split(','):
         if arm not in ARMS:

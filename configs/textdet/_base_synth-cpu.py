@@ -62,9 +62,9 @@ cpu_test_dataloader = dict(cpu_val_dataloader, dataset=synth_det_test)
 # PyTorch's default conv init (uniform within 1/sqrt(fan_in)) with BN gains
 # 1. mmdet's ResNet default, which mmocr's CLIPResNet inherits (Kaiming
 # normal, fan-out: weights ~4x larger here), kept the narrow CLIP ResNet
-# DBNet in the all-background state (dice loss 0.9999, hmean 0) for 9+
-# epochs, where this init reaches hmean 0.82 in 10 (docs/oclip.md,
-# "Session 5"). An explicit init_cfg is what turns mmdet's default off.
+# DBNet in the all-background state (dice loss 0.9999 at epoch 9, hmean 0 at
+# epoch 5), where this init reaches hmean 0.80-0.82 by epoch 10
+# (docs/oclip.md, "Session 5"). An explicit init_cfg is what turns mmdet's default off.
 cpu_scratch_init = dict(
     _delete_=True, type='Constant', val=1, layer='_BatchNorm')
 

@@ -33,8 +33,8 @@ def test_mean_offdiag_cos_hand_cases(mod):
 def test_write_tables(mod, tmp_path):
     row = dict(name='r', checkpoint='c.pth', data='d.json', images=40,
                words=141, mask_acc=0.293, mask_acc_rolled=0.25,
-               i2t_acc=0.1, image_cos=0.5)
+               i2t_acc=0.1, image_cos=0.5, trunk_abs=0.0068, trunk_cos=0.99)
     mod.write_tables([row], str(tmp_path / 'out'))
     md = (tmp_path / 'out.md').read_text()
     assert ('| r | `c.pth` | `d.json` | 40 / 141 | 0.293 | 0.250 | '
-            '0.100 (0.025) | 0.500 |') in md
+            '0.100 (0.025) | 0.500 | 0.0068 | 0.990 |') in md
