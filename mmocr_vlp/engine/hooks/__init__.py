@@ -1,2 +1,3 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 from .export_backbone_hook import ExportBackboneHook  # noqa: F401
+from .map_visualization_hook import MapVisualizationHook  # noqa: F401
