@@ -26,8 +26,9 @@ def _configs(folder):
 
 
 DET_CFGS = _configs('textdet')
-SPOT_CFGS = _configs('srsts_a')
-WECROMCL_CPU = 'configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py'
+SPOT_CFGS = _configs('srsts-a')
+WECROMCL_CPU = ('configs/wecromcl/'
+                'wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py')
 
 
 def _image(path, w=160, h=96, words=('open', 'cafe')):

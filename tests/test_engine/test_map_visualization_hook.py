@@ -19,8 +19,9 @@ import mmocr_vlp  # noqa: F401
 from mmocr_vlp.datasets.synth.generate import ensure_synth_dataset
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-WECROMCL_CPU = osp.join(ROOT, 'configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py')
-OCLIP_CPU = osp.join(ROOT, 'configs/oclip/oclip_resnet-tiny_synth-cpu.py')
+WECROMCL_CPU = osp.join(
+    ROOT, 'configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py')
+OCLIP_CPU = osp.join(ROOT, 'configs/oclip/oclip_resnet-tiny_4e_synth-cpu.py')
 
 
 @pytest.fixture(scope='module')
