@@ -27,6 +27,18 @@ def _configs(folder):
 
 DET_CFGS = _configs('textdet')
 SPOT_CFGS = _configs('srsts-a')
+WECROMCL_CFGS = _configs('wecromcl')
+
+
+def _one_paper_config_by_default(cfgs):
+    """Every CPU config and the first ResNet-50 (paper) config run by
+    default; the other paper configs of the family (same model, other data
+    and test size; 5-20 s each on one core) are marked slow."""
+    paper = [c for c in cfgs if 'resnet50' in c]
+    return [
+        pytest.param(c, marks=pytest.mark.slow) if c in paper[1:] else c
+        for c in cfgs
+    ]
 WECROMCL_CPU = ('configs/wecromcl/'
                 'wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py')
 
@@ -76,6 +88,7 @@ def _check_vis(res, out_dir, name, shape):
 
 def test_every_config_has_an_inferencer():
     assert len(DET_CFGS) >= 8 and len(SPOT_CFGS) >= 6
+    assert len(WECROMCL_CFGS) >= 8
     for cfg in SPOT_CFGS:  # mmocr's loader name, so the inferencer finds it
         pipe = Config.fromfile(osp.join(ROOT, cfg)).test_dataloader.dataset \
             .pipeline
@@ -105,7 +118,8 @@ def _confident(model):
     torch.nn.init.constant_(model.head.anchor_estimator.conf.bias, 5.)
 
 
-@pytest.mark.parametrize('cfg_path', SPOT_CFGS)
+@pytest.mark.parametrize('cfg_path',
+                         _one_paper_config_by_default(SPOT_CFGS))
 def test_textspot_inferencer_srsts_a(cfg_path, tmp_path):
     img = _image(tmp_path / 'shop.jpg')
     cfg = _config(cfg_path)
@@ -194,3 +208,19 @@ def test_wecromcl_inferencer_inputs(wecromcl_ckpt, tmp_path):
         infer([img, img], texts=['open'])
     with pytest.raises(FileNotFoundError, match='missing.jpg'):
         infer(str(tmp_path / 'missing.jpg'), texts=['open'])
+
+
+@pytest.mark.parametrize('cfg_path',
+                         _one_paper_config_by_default(WECROMCL_CFGS))
+def test_wecromcl_inferencer_on_every_config(cfg_path, tmp_path):
+    img = _image(tmp_path / 'shop.jpg')
+    infer = WeCromCLInferencer(_config(cfg_path),
+                               weights=_checkpoint(cfg_path, tmp_path),
+                               device='cpu', panel_width=64)
+    res = infer(img, texts=['open', 'cafe'], return_vis=True,
+                progress_bar=False)
+    (pred, ) = res['predictions']
+    assert sorted(pred['texts']) == ['cafe', 'open']
+    assert np.asarray(pred['points']).shape == (2, 2)
+    assert len(pred['activation_maps']) == 2
+    assert res['visualization'][0].shape[1] == 2 * 68 + 4
