@@ -16,6 +16,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from mmocr.registry import DATASETS, HOOKS
 
+from mmocr_vlp.models.oclip import OCLIP
+from mmocr_vlp.models.wecromcl import WeCromCL
 from mmocr_vlp.visualization.activation import draw_activation_sample
 from mmocr_vlp.visualization.attention import draw_oclip_sample
 
@@ -157,19 +159,21 @@ class MapVisualizationHook(Hook):
         ``runner.visualizer`` at ``step``."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        kind = type(model).__name__
-        flags = dict(OCLIP='return_attn', WeCromCL='return_maps')
-        if kind not in flags:
+        if isinstance(model, OCLIP):
+            flag = 'return_attn'
+        elif isinstance(model, WeCromCL):
+            flag = 'return_maps'
+        else:
             runner.logger.warning(
-                f'MapVisualizationHook: no maps to draw for a {kind}; '
-                f'the hook does nothing')
+                f'MapVisualizationHook: no maps to draw for a '
+                f'{type(model).__name__}; the hook does nothing')
             return
         if self._batch is None:
             self._load(runner)
         batch = copy.deepcopy(self._batch)
         was_training = model.training
         old_cfg = model.test_cfg
-        model.test_cfg = dict(old_cfg, **{flags[kind]: True})
+        model.test_cfg = dict(old_cfg, **{flag: True})
         model.eval()
         try:
             data = model.data_preprocessor(batch, False)
@@ -179,7 +183,7 @@ class MapVisualizationHook(Hook):
             model.train(was_training)
         for img, ds in zip(self._images, preds):
             h, w = img.shape[:2]
-            if kind == 'OCLIP':
+            if flag == 'return_attn':
                 small = mmcv.imresize(
                     img, (self.panel_width,
                           max(1, round(h * self.panel_width / w))))
