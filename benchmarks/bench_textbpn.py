@@ -37,6 +37,7 @@ from mmocr.structures import TextDetDataSample
 from mmocr.utils import register_all_modules
 
 import mmocr_vlp  # noqa: F401
+from mmocr_vlp.datasets.schema import is_ignored
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs/textdet/textbpn/'
@@ -80,7 +81,7 @@ def proposal_vs_deformed(checkpoint, split='test'):
         info['img_path'] = osp.join(root, info['img_path'])
         info['instances'] = [
             dict(polygon=i['polygon'], bbox=i['bbox'], bbox_label=0,
-                 ignore=i.get('ignore', False) or i.get('text') == '###')
+                 ignore=is_ignored(i))
             for i in info['instances']
         ]
         packed = pipe(info)

@@ -183,6 +183,8 @@ def anchor_localisation(model, dataloader,
     import torch
     from shapely.geometry import Point, Polygon
 
+    from mmocr_vlp.datasets.schema import IGNORE_TEXT
+
     model.eval()
     post = model.head.postprocessor
     post.score_thr, post.drop_empty = min(thrs), False
@@ -199,7 +201,7 @@ def anchor_localisation(model, dataloader,
                 Polygon(np.asarray(p, np.float64).reshape(-1, 2)).buffer(0)
                 for p in gi.polygons
             ]
-            care = [not bool(i) and t != '###'
+            care = [not bool(i) and t != IGNORE_TEXT
                     for i, t in zip(gi.ignored.tolist(), gi.texts)]
             n_gt += sum(care)
             used = set()

@@ -126,6 +126,7 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     from mmengine.structures import InstanceData
     from mmocr.registry import METRICS
 
+    from mmocr_vlp.datasets.schema import is_ignored
     from mmocr_vlp.models.wecromcl.anchors import find_peaks
 
     cfg = Config.fromfile(osp.join(REPO, OCLIP_CFG))
@@ -174,7 +175,7 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     for entry in entries:
         info = dict(entry, img_path=osp.join(data_root, entry['img_path']))
         info['instances'] = [
-            dict(i, ignore=bool(i.get('ignore')) or i.get('text') == '###')
+            dict(i, ignore=is_ignored(i))
             for i in entry['instances']
         ]
         data = pipeline(info)

@@ -17,7 +17,10 @@
 #     --font-size 0.12,0.2 --curved 0 --multiword 0 --rotation=-10,10 \
 #     --views full,textonly,points --seed 0 \
 #     --clean --fonts DejaVuSans-Bold.ttf --case lower=1
-_base_ = ['wecromcl_resnet-tiny_bifpn-deform_4k_synth-vocab24-cpu.py']
+_base_ = [
+    'wecromcl_resnet-tiny_bifpn-deform_4k_synth-vocab24-cpu.py',
+    '../_base_/pytorch_init.py'
+]
 
 data_root = 'data/synth_vocab24_easy'
 
@@ -56,8 +59,7 @@ test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(
     backbone=dict(
         base_channels=32,
-        init_cfg=dict(
-            _delete_=True, type='Constant', val=1, layer='_BatchNorm')),
+        init_cfg=dict(_delete_=True, **_base_.pytorch_init)),
     neck=dict(in_channels=[64, 128, 256]),
     head=dict(sim='cosine', init_cosine_scale=10.0),
     loss=dict(local_weight=0.0),

@@ -18,9 +18,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mmocr_vlp.utils.polygon_utils import polygon_center, polygon_to_bbox
+
 from .backgrounds import BACKGROUND_KINDS, make_background
 from .fonts import FontBank, find_fonts
-from .geometry import polygon_bbox, polygon_center
 from .words import DEFAULT_CHARSET, WordSampler, load_word_list
 
 try:
@@ -442,7 +443,7 @@ class SynthTextRenderer:
                 dict(
                     text=word,
                     polygon=flat,
-                    bbox=[round(v, 2) for v in polygon_bbox(flat)],
+                    bbox=[round(v, 2) for v in polygon_to_bbox(flat)],
                     point=[round(v, 2) for v in polygon_center(flat)],
                     point_source='gt',
                     chars=chars,
