@@ -14,7 +14,7 @@ chance (``mean n / vocabulary size``).
 
 If this supervised probe is still at chance after ``E`` epochs, a weakly
 supervised model of the same size cannot be expected to localise within the
-same budget either (docs/wecromcl.md, "Localising on CPU").
+same budget either (docs/results.md, "The harder sets: still at chance").
 
 Usage::
 
