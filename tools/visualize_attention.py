@@ -16,7 +16,7 @@ Examples::
         --out work_dirs/attn
     # every image of an ICDAR-format folder, words from its gt_*.txt:
     python tools/visualize_attention.py --config ... --checkpoint ... \
-        --icdar-dir ../shared/data/icdar2015_toy --out work_dirs/attn_ic15
+        --icdar-dir data/icdar2015_toy --out work_dirs/attn_ic15
 """
 import argparse
 import glob
