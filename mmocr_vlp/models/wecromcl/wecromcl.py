@@ -72,7 +72,7 @@ class WeCromCL(BaseModel):
             the quickest way for Eq. 6-8 to stop penalising random logits is
             to map every word to the same feature - after which no gradient
             reaches the image side and training stays at chance (measured in
-            docs/wecromcl.md, "Localising on CPU"). Fixed, distinct word
+            docs/results.md, "Text-feature collapse"). Fixed, distinct word
             features act as class vectors until the image side can read.
             Uses the runner's iteration (``MessageHub`` ``'iter'``, so it
             survives a resume); under DDP set ``find_unused_parameters``.
