@@ -115,8 +115,8 @@ def arch_list_from_capabilities(caps: Sequence[Tuple[int, int]]) -> str:
     return ';'.join(names)
 
 
-def _caps_from_torch_archs(archs: Sequence[str]) -> Tuple[Tuple[int, int],
-                                                          ...]:
+def _caps_from_torch_archs(
+        archs: Sequence[str]) -> Tuple[Tuple[int, int], ...]:
     """``('sm_80', 'sm_90a', 'compute_90') -> ((8, 0), (9, 0))``."""
     out = []
     for a in archs:
@@ -185,8 +185,10 @@ def decide(facts: MachineFacts) -> BuildPlan:
                     'known: set TORCH_CUDA_ARCH_LIST (e.g. "8.0;8.6;9.0") '
                     'for the GPUs the wheel will run on, or FORCE_CUDA=0')
         why += f'; architectures from {src}'
-    return BuildPlan(kind=kind, arch_list=arch,
-                     cache_key=cache_key(facts, kind, arch), reason=why)
+    return BuildPlan(kind=kind,
+                     arch_list=arch,
+                     cache_key=cache_key(facts, kind, arch),
+                     reason=why)
 
 
 def find_cuda_toolkit(env: Mapping[str, str]) -> Optional[str]:
@@ -222,8 +224,10 @@ def probe_machine(env: Optional[Mapping[str, str]] = None) -> MachineFacts:
                         cuda_toolkit=find_cuda_toolkit(env),
                         capabilities=caps,
                         torch_arch_list=archs,
-                        env={k: env.get(k, '') for k in
-                             ('FORCE_CUDA', 'TORCH_CUDA_ARCH_LIST')})
+                        env={
+                            k: env.get(k, '')
+                            for k in ('FORCE_CUDA', 'TORCH_CUDA_ARCH_LIST')
+                        })
 
 
 def installed_mmcv_kind() -> Optional[str]:
@@ -239,9 +243,11 @@ def installed_mmcv_kind() -> Optional[str]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument('--shell', action='store_true',
+    group.add_argument('--shell',
+                       action='store_true',
                        help='print MMCV_* assignments for bash eval')
-    group.add_argument('--check-installed', action='store_true',
+    group.add_argument('--check-installed',
+                       action='store_true',
                        help='exit 0 when the installed mmcv has the '
                        'planned kind of ops')
     args = parser.parse_args(argv)

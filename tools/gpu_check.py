@@ -51,8 +51,8 @@ def log(msg: str = '') -> None:
     print(f'[gpu_check] {msg}' if msg else '', flush=True)
 
 
-def paper_configs(patterns: Optional[List[str]] = None
-                  ) -> List[Tuple[str, str]]:
+def paper_configs(
+        patterns: Optional[List[str]] = None) -> List[Tuple[str, str]]:
     """``(family, path relative to the repo)`` of every paper config, in the
     order of :data:`PAPER_CONFIGS`; ``patterns`` (fnmatch) keep a subset."""
     out = []
@@ -61,8 +61,7 @@ def paper_configs(patterns: Optional[List[str]] = None
             rel = osp.relpath(path, ROOT)
             if osp.basename(rel).startswith('_base'):
                 continue
-            if patterns and not any(fnmatch.fnmatch(rel, p)
-                                    for p in patterns):
+            if patterns and not any(fnmatch.fnmatch(rel, p) for p in patterns):
                 continue
             out.append((family, rel))
     return out
@@ -74,15 +73,15 @@ def environment() -> Dict[str, object]:
     import torch
     from mmcv.ops import get_compiling_cuda_version
     ops_cuda = get_compiling_cuda_version()
-    env = dict(
-        torch=torch.__version__,
-        torch_cuda=torch.version.cuda,
-        gpus=[torch.cuda.get_device_name(i)
-              for i in range(torch.cuda.device_count())]
-        if torch.cuda.is_available() else [],
-        mmcv=mmcv.__version__,
-        mmcv_ops='CPU only' if ops_cuda == 'not available'
-        else f'CUDA {ops_cuda}')
+    env = dict(torch=torch.__version__,
+               torch_cuda=torch.version.cuda,
+               gpus=[
+                   torch.cuda.get_device_name(i)
+                   for i in range(torch.cuda.device_count())
+               ] if torch.cuda.is_available() else [],
+               mmcv=mmcv.__version__,
+               mmcv_ops='CPU only'
+               if ops_cuda == 'not available' else f'CUDA {ops_cuda}')
     log(f'torch {env["torch"]} (CUDA {env["torch_cuda"] or "none: CPU build"})'
         f'; GPUs: {", ".join(env["gpus"]) or "none"}')
     log(f'mmcv {env["mmcv"]}, compiled ops: {env["mmcv_ops"]}')
@@ -98,13 +97,22 @@ def _msda_inputs(device, dtype, seed=0):
     n, bs, heads, ch, levels, points, queries = int(
         shapes.prod(1).sum()), 2, 8, 32, 4, 4, 300
     value = torch.rand(bs, n, heads, ch, generator=g, dtype=torch.float64)
-    loc = torch.rand(bs, queries, heads, levels, points, 2, generator=g,
+    loc = torch.rand(bs,
+                     queries,
+                     heads,
+                     levels,
+                     points,
+                     2,
+                     generator=g,
                      dtype=torch.float64)
-    w = torch.rand(bs, queries, heads, levels, points, generator=g,
-                   dtype=torch.float64) + 1e-5
+    w = torch.rand(
+        bs, queries, heads, levels, points, generator=g,
+        dtype=torch.float64) + 1e-5
     w = w / w.sum((-1, -2), keepdim=True)
-    tensors = [t.to(device=device, dtype=dtype).requires_grad_()
-               for t in (value, loc, w)]
+    tensors = [
+        t.to(device=device, dtype=dtype).requires_grad_()
+        for t in (value, loc, w)
+    ]
     return tensors[0], shapes.to(device), start.to(device), tensors[1], \
         tensors[2]
 
@@ -124,8 +132,10 @@ def msda_check(tols: Dict[str, float]) -> Tuple[bool, List[str]]:
         else:
             out = fn(value, shapes, start, loc, w, 64)
         out.backward(torch.ones_like(out))
-        return [t.detach().double().cpu()
-                for t in (out, value.grad, loc.grad, w.grad)]
+        return [
+            t.detach().double().cpu()
+            for t in (out, value.grad, loc.grad, w.grad)
+        ]
 
     lines = []
     ref = run(None, 'cpu', torch.float64)
@@ -140,8 +150,8 @@ def msda_check(tols: Dict[str, float]) -> Tuple[bool, List[str]]:
         lines.append(f'MSDA CUDA kernel: FAIL: {why}; models fall back to '
                      f'the PyTorch path. Fix: {msda.FIX}')
         return False, lines
-    for dtype, name in ((torch.float64, 'float64'),
-                        (torch.float32, 'float32')):
+    for dtype, name in ((torch.float64, 'float64'), (torch.float32,
+                                                     'float32')):
         got = run(msda.KernelFunction.apply, 'cuda', dtype)
         want = run(None, 'cuda', dtype)
         diffs = [float((a - b).abs().max()) for a, b in zip(got, want)]
@@ -195,7 +205,8 @@ def synthetic_loader_cfg(cfg, data_root: str, ann_file: str,
     train pipeline, files redirected, ``batch`` images, endless sampler."""
     loader = copy.deepcopy(cfg.train_dataloader)
     ds = copy.deepcopy(_leaf_dataset(loader['dataset']))
-    ds.update(data_root=data_root, ann_file=ann_file,
+    ds.update(data_root=data_root,
+              ann_file=ann_file,
               data_prefix=dict(img_path=''))
     pipeline = []
     for t in ds.get('pipeline') or []:
@@ -209,14 +220,22 @@ def synthetic_loader_cfg(cfg, data_root: str, ann_file: str,
             continue
         pipeline.append(t)
     ds['pipeline'] = pipeline
-    return dict(batch_size=batch, num_workers=min(2, os.cpu_count() or 1),
+    return dict(batch_size=batch,
+                num_workers=min(2,
+                                os.cpu_count() or 1),
                 persistent_workers=False,
                 sampler=dict(type='InfiniteSampler', shuffle=False),
                 dataset=ds)
 
 
-def train_config(path: str, data_root: str, ann_file: str, batch: int,
-                 warmup: int, iters: int, amp: bool, device: str,
+def train_config(path: str,
+                 data_root: str,
+                 ann_file: str,
+                 batch: int,
+                 warmup: int,
+                 iters: int,
+                 amp: bool,
+                 device: str,
                  build_only: bool = False) -> Dict[str, object]:
     """Train ``iters`` timed iterations (after ``warmup``) of one config.
 
@@ -246,8 +265,9 @@ def train_config(path: str, data_root: str, ann_file: str, batch: int,
     if amp:
         optim_cfg.update(type='AmpOptimWrapper', loss_scale='dynamic')
     optim = build_optim_wrapper(model, optim_cfg)
-    loader = Runner.build_dataloader(
-        synthetic_loader_cfg(cfg, data_root, ann_file, batch), seed=0)
+    loader = Runner.build_dataloader(synthetic_loader_cfg(
+        cfg, data_root, ann_file, batch),
+                                     seed=0)
     batches = iter(loader)
     hub = MessageHub.get_current_instance()
     cuda = device.startswith('cuda')
@@ -274,26 +294,39 @@ def train_config(path: str, data_root: str, ann_file: str, batch: int,
 def render_data(out_dir: str, n: int) -> Tuple[str, str]:
     """A few synthetic images with every annotation (full view)."""
     from mmocr_vlp.datasets.synth import ensure_synth_dataset
-    ensure_synth_dataset(out_dir, splits={'train': n}, seed=0,
-                         img_size=(512, 512), views=['full'],
+    ensure_synth_dataset(out_dir,
+                         splits={'train': n},
+                         seed=0,
+                         img_size=(512, 512),
+                         views=['full'],
                          progress=False)
     return out_dir, 'train_full.json'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description='mmocr_vlp GPU install check')
-    p.add_argument('--batch', type=int, default=2,
+    p.add_argument('--batch',
+                   type=int,
+                   default=2,
                    help='images per iteration on GPU (CPU: 1)')
-    p.add_argument('--warmup', type=int, default=2,
+    p.add_argument('--warmup',
+                   type=int,
+                   default=2,
                    help='untimed iterations first (GPU)')
-    p.add_argument('--iters', type=int, default=5,
+    p.add_argument('--iters',
+                   type=int,
+                   default=5,
                    help='timed iterations per config and precision (GPU)')
-    p.add_argument('--configs', nargs='+', default=None,
+    p.add_argument('--configs',
+                   nargs='+',
+                   default=None,
                    help='only paper configs matching these globs')
     p.add_argument('--no-amp', action='store_true', help='fp32 runs only')
-    p.add_argument('--build-only', action='store_true',
+    p.add_argument('--build-only',
+                   action='store_true',
                    help='only build each model (no training step)')
-    p.add_argument('--data-dir', default=None,
+    p.add_argument('--data-dir',
+                   default=None,
                    help='where to render the synthetic images '
                    '(default: a temporary folder)')
     return p.parse_args(argv)
@@ -322,11 +355,11 @@ def main(argv=None) -> int:
         failed.append('MSDA')
 
     configs = paper_configs(args.configs)
-    log(f'3/3 paper configs ({len(configs)}): '
-        + ('training iterations' if gpu else
-           ('build only' if args.build_only else
-            f'one training step at batch 1 on CPU ({NO_GPU} for images/s, '
-            f'peak GPU memory and AMP)')))
+    log(f'3/3 paper configs ({len(configs)}): ' +
+        ('training iterations' if gpu else
+         ('build only' if args.build_only else
+          f'one training step at batch 1 on CPU ({NO_GPU} for images/s, '
+          f'peak GPU memory and AMP)')))
     if not configs:
         log('  no paper config matched')
         failed.append('configs')
@@ -344,8 +377,13 @@ def main(argv=None) -> int:
             for amp in precisions:
                 name = f'{family}: {path}' + (' [AMP]' if amp else '')
                 try:
-                    r = train_config(path, *(data or ('', '')), batch,
-                                     warmup, iters, amp, device,
+                    r = train_config(path,
+                                     *(data or ('', '')),
+                                     batch,
+                                     warmup,
+                                     iters,
+                                     amp,
+                                     device,
                                      build_only=args.build_only)
                 except Exception as e:  # report, go on with the next one
                     failed.append(name)
@@ -370,8 +408,7 @@ def main(argv=None) -> int:
     if failed:
         log(f'FAILED: {len(failed)} check(s): ' + '; '.join(failed))
         return 1
-    log('all checks passed' + ('' if gpu else
-                               f' (GPU-only parts: {NO_GPU})'))
+    log('all checks passed' + ('' if gpu else f' (GPU-only parts: {NO_GPU})'))
     return 0
 
 

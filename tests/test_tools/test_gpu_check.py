@@ -39,7 +39,8 @@ def test_paper_configs_cover_every_family():
     assert detectors == {'dbnet', 'psenet', 'fcenet'}
     assert len(by_family['TextBPN']) == 4  # CTW1500 / Total-Text, +-oCLIP
     assert gpu_check.paper_configs(['configs/oclip/*']) == [
-        ('oCLIP', p) for p in by_family['oCLIP']]
+        ('oCLIP', p) for p in by_family['oCLIP']
+    ]
 
 
 def test_synthetic_loader_keeps_pipeline_and_redirects_files(tmp_path):
@@ -63,8 +64,7 @@ def test_synthetic_loader_keeps_pipeline_and_redirects_files(tmp_path):
     ds = gpu_check.synthetic_loader_cfg(cfg, root, 'train_full.json',
                                         2)['dataset']
     neg = [t for t in ds['pipeline'] if t['type'] == 'SampleNegativeTexts']
-    assert neg and neg[0]['ann_file'] == os.path.join(root,
-                                                      'train_full.json')
+    assert neg and neg[0]['ann_file'] == os.path.join(root, 'train_full.json')
     # The config itself is not modified.
     assert cfg.train_dataloader.dataset.data_root == 'data/synthtext'
 
@@ -83,11 +83,15 @@ def test_wrapper_runs_to_completion_on_cpu_with_skip_messages():
     (one family per model kind here; every config trains a step in the slow
     test below)."""
     globs = ['configs/oclip/*', 'configs/srsts-a/*', 'configs/textdet/dbnet/*']
-    res = subprocess.run(
-        ['bash', str(REPO / 'scripts' / 'gpu_check.sh'), '--build-only',
-         '--configs', *globs],
-        env=dict(os.environ, PYTHON=sys.executable), capture_output=True,
-        text=True, timeout=600)
+    res = subprocess.run([
+        'bash',
+        str(REPO / 'scripts' / 'gpu_check.sh'), '--build-only', '--configs',
+        *globs
+    ],
+                         env=dict(os.environ, PYTHON=sys.executable),
+                         capture_output=True,
+                         text=True,
+                         timeout=600)
     out = res.stdout
     assert res.returncode == 0, out[-3000:] + res.stderr[-3000:]
     assert 'GPUs: none' in out
@@ -101,8 +105,10 @@ def test_wrapper_runs_to_completion_on_cpu_with_skip_messages():
 
 @needs_no_gpu
 def test_one_cpu_training_step_through_the_config_pipeline(tmp_path, capsys):
-    rc = gpu_check.main(['--configs', 'configs/oclip/*', '--data-dir',
-                         str(tmp_path / 'synth')])
+    rc = gpu_check.main([
+        '--configs', 'configs/oclip/*', '--data-dir',
+        str(tmp_path / 'synth')
+    ])
     out = capsys.readouterr().out
     assert rc == 0, out
     assert (tmp_path / 'synth' / 'train_full.json').is_file()

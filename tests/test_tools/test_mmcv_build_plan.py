@@ -33,7 +33,8 @@ def decide(**kw):
 
 
 def test_cuda_torch_with_nvcc_builds_for_visible_gpus():
-    plan = decide(**CUDA_TORCH, cuda_toolkit='/usr/local/cuda/bin/nvcc',
+    plan = decide(**CUDA_TORCH,
+                  cuda_toolkit='/usr/local/cuda/bin/nvcc',
                   capabilities=((8, 6), (8, 0), (8, 6)))
     assert plan.kind == 'cuda' and plan.force_cuda == '1'
     assert plan.arch_list == '8.0;8.6+PTX'
@@ -57,11 +58,12 @@ def test_cpu_torch_builds_cpu_even_with_nvcc():
 
 
 def test_explicit_force_cuda_wins_both_ways():
-    off = decide(**CUDA_TORCH, cuda_toolkit='/opt/cuda',
-                 capabilities=((8, 0), ), env={'FORCE_CUDA': '0'})
+    off = decide(**CUDA_TORCH,
+                 cuda_toolkit='/opt/cuda',
+                 capabilities=((8, 0), ),
+                 env={'FORCE_CUDA': '0'})
     assert off.kind == 'cpu' and 'FORCE_CUDA=0 set by you' in off.reason
-    on = decide(**CUDA_TORCH, capabilities=((7, 5), ),
-                env={'FORCE_CUDA': '1'})
+    on = decide(**CUDA_TORCH, capabilities=((7, 5), ), env={'FORCE_CUDA': '1'})
     assert on.kind == 'cuda' and on.arch_list == '7.5+PTX'
     assert 'the build needs one' in on.reason  # no toolkit found: said so
     # The same torch gives different cache folders for the two kinds.
@@ -76,7 +78,8 @@ def test_force_cuda_with_cpu_torch_and_bad_values_are_errors():
 
 
 def test_user_arch_list_overrides_visible_gpus():
-    plan = decide(**CUDA_TORCH, cuda_toolkit='/opt/cuda',
+    plan = decide(**CUDA_TORCH,
+                  cuda_toolkit='/opt/cuda',
                   capabilities=((8, 0), ),
                   env={'TORCH_CUDA_ARCH_LIST': '8.0;9.0'})
     assert plan.arch_list == '8.0;9.0'
@@ -85,7 +88,8 @@ def test_user_arch_list_overrides_visible_gpus():
 
 
 def test_no_visible_gpu_uses_torch_archs_or_asks_for_a_list():
-    plan = decide(**CUDA_TORCH, cuda_toolkit='/opt/cuda',
+    plan = decide(**CUDA_TORCH,
+                  cuda_toolkit='/opt/cuda',
                   torch_arch_list=('sm_70', 'sm_80', 'sm_90a', 'compute_90'))
     assert plan.arch_list == '7.0;8.0;9.0+PTX'
     assert 'no GPU visible' in plan.reason
@@ -100,13 +104,18 @@ def test_arch_list_from_capabilities():
 
 
 def test_shell_output_round_trips_through_bash():
-    plan = decide(**CUDA_TORCH, cuda_toolkit='/opt/cuda',
+    plan = decide(**CUDA_TORCH,
+                  cuda_toolkit='/opt/cuda',
                   capabilities=((8, 6), ))
-    out = subprocess.run(
-        ['bash', '-c', plan.shell() + '\nprintf "%s|%s|%s|%s\\n" '
-         '"$MMCV_BUILD_KIND" "$MMCV_FORCE_CUDA" "$MMCV_ARCH_LIST" '
-         '"$MMCV_CACHE_KEY"; echo "$MMCV_PLAN_SUMMARY"'],
-        capture_output=True, text=True, check=True).stdout.splitlines()
+    out = subprocess.run([
+        'bash', '-c',
+        plan.shell() + '\nprintf "%s|%s|%s|%s\\n" '
+        '"$MMCV_BUILD_KIND" "$MMCV_FORCE_CUDA" "$MMCV_ARCH_LIST" '
+        '"$MMCV_CACHE_KEY"; echo "$MMCV_PLAN_SUMMARY"'
+    ],
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout.splitlines()
     assert out[0] == f'cuda|1|8.6+PTX|{plan.cache_key}'
     assert out[1] == plan.summary() and 'FORCE_CUDA=1' in out[1]
 
@@ -120,8 +129,10 @@ def test_toolkit_lookup(tmp_path, monkeypatch):
     assert plan_mod.find_cuda_toolkit({'PATH': str(tmp_path)}) == str(nvcc)
     home = tmp_path / 'cuda'
     home.mkdir()
-    assert plan_mod.find_cuda_toolkit({'CUDA_HOME': str(home),
-                                       'PATH': ''}) == str(home)
+    assert plan_mod.find_cuda_toolkit({
+        'CUDA_HOME': str(home),
+        'PATH': ''
+    }) == str(home)
 
 
 def test_this_machine_plans_a_cpu_build_and_matches_installed_mmcv():
@@ -129,11 +140,16 @@ def test_this_machine_plans_a_cpu_build_and_matches_installed_mmcv():
     CPU ops, so setup_env.sh's up-to-date check passes."""
     env = dict(os.environ, FORCE_CUDA='', TORCH_CUDA_ARCH_LIST='')
     run = [sys.executable, str(SCRIPT)]
-    out = subprocess.run(run + ['--shell'], env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(run + ['--shell'],
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout
     values = dict(line.split('=', 1) for line in out.splitlines())
     assert shlex.split(values['MMCV_BUILD_KIND']) == ['cpu']
-    res = subprocess.run(run + ['--check-installed'], env=env,
-                         capture_output=True, text=True)
+    res = subprocess.run(run + ['--check-installed'],
+                         env=env,
+                         capture_output=True,
+                         text=True)
     assert res.returncode == 0, res.stdout + res.stderr
     assert 'CPU ops installed, as planned' in res.stdout

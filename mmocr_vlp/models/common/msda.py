@@ -92,14 +92,13 @@ class MSDAFunctionWithFallback:
     """
 
     @staticmethod
-    def apply(value: Tensor, spatial_shapes: Tensor,
-              level_start_index: Tensor, sampling_locations: Tensor,
-              attention_weights: Tensor, im2col_step: int) -> Tensor:
+    def apply(value: Tensor, spatial_shapes: Tensor, level_start_index: Tensor,
+              sampling_locations: Tensor, attention_weights: Tensor,
+              im2col_step: int) -> Tensor:
         ok, why = kernel_status(value.device.type)
         if ok:
             return KernelFunction.apply(value, spatial_shapes,
-                                        level_start_index,
-                                        sampling_locations,
+                                        level_start_index, sampling_locations,
                                         attention_weights, im2col_step)
         _warn_once(value.device.type, why)
         return mmcv_msda.multi_scale_deformable_attn_pytorch(

@@ -25,7 +25,12 @@ def fresh_status():
     msda._warned.clear()
 
 
-def _inputs(seed=0, bs=2, heads=2, ch=4, points=2, queries=5,
+def _inputs(seed=0,
+            bs=2,
+            heads=2,
+            ch=4,
+            points=2,
+            queries=5,
             shapes=((6, 8), (3, 4))):
     g = torch.Generator().manual_seed(seed)
     spatial = torch.tensor(shapes, dtype=torch.long)
@@ -42,8 +47,10 @@ def _recorded(fn):
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter('always')
         out = fn()
-    return out, [w for w in rec
-                 if issubclass(w.category, msda.MSDAKernelFallbackWarning)]
+    return out, [
+        w for w in rec
+        if issubclass(w.category, msda.MSDAKernelFallbackWarning)
+    ]
 
 
 def test_missing_kernel_falls_back_to_pytorch_path_with_one_warning():
@@ -51,8 +58,8 @@ def test_missing_kernel_falls_back_to_pytorch_path_with_one_warning():
     ref = mmcv_msda.multi_scale_deformable_attn_pytorch(
         value, spatial, loc, weight)
     outs, warns = _recorded(lambda: [
-        msda.MSDAFunctionWithFallback.apply(value, spatial, start, loc,
-                                            weight, 64) for _ in range(3)
+        msda.MSDAFunctionWithFallback.apply(value, spatial, start, loc, weight,
+                                            64) for _ in range(3)
     ])
     for out in outs:
         assert torch.equal(out, ref)
@@ -91,8 +98,9 @@ def test_availability_is_decided_once_per_device(monkeypatch):
     ref = mmcv_msda.multi_scale_deformable_attn_pytorch(
         args[0], args[1], args[3], args[4])
     # A working kernel: one probe call, then the kernel every step.
-    outs, warns = _recorded(lambda: [
-        msda.MSDAFunctionWithFallback.apply(*args, 64) for _ in range(3)])
+    outs, warns = _recorded(
+        lambda:
+        [msda.MSDAFunctionWithFallback.apply(*args, 64) for _ in range(3)])
     assert _CountingKernel.calls == 1 + 3 and not warns
     assert torch.equal(outs[0], ref + 1)
     # A kernel that raises (e.g. built for another GPU): probed once only.
@@ -100,8 +108,9 @@ def test_availability_is_decided_once_per_device(monkeypatch):
     monkeypatch.setattr(_CountingKernel, 'calls', 0)
     monkeypatch.setattr(_CountingKernel, 'error',
                         'no kernel image is available for execution')
-    outs, warns = _recorded(lambda: [
-        msda.MSDAFunctionWithFallback.apply(*args, 64) for _ in range(3)])
+    outs, warns = _recorded(
+        lambda:
+        [msda.MSDAFunctionWithFallback.apply(*args, 64) for _ in range(3)])
     assert _CountingKernel.calls == 1 and len(warns) == 1
     assert 'no kernel image' in str(warns[0].message)
     assert torch.equal(outs[2], ref)
@@ -110,8 +119,13 @@ def test_availability_is_decided_once_per_device(monkeypatch):
 def _encoder():
     torch.manual_seed(0)
     enc = MODELS.build(
-        dict(type='DeformableEncoder', num_layers=2, embed_dims=16,
-             num_heads=2, num_levels=2, num_points=2, ffn_dims=32,
+        dict(type='DeformableEncoder',
+             num_layers=2,
+             embed_dims=16,
+             num_heads=2,
+             num_levels=2,
+             num_points=2,
+             ffn_dims=32,
              dropout=0.0))
     enc.init_weights()
     return enc.eval()
@@ -129,7 +143,9 @@ def test_encoder_on_kernel_path_without_kernel_equals_pytorch_path(
     with torch.no_grad():
         ref = enc(feats)
     monkeypatch.setattr(mmcv_msda, 'IS_MLU_AVAILABLE', True)
-    monkeypatch.setattr(torch.Tensor, 'is_mlu', property(lambda t: True),
+    monkeypatch.setattr(torch.Tensor,
+                        'is_mlu',
+                        property(lambda t: True),
                         raising=False)
     with torch.no_grad():
         outs, warns = _recorded(lambda: [enc(feats) for _ in range(2)])
