@@ -2,7 +2,7 @@
 # short side 992 (long side <= 1984).
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
-data_root = 'data/ctw1500'
+data_root = '{{$MMOCR_VLP_DATA:data}}/ctw1500'
 
 train_pipeline = _base_.train_pipeline
 train_pipeline[-2]['ann_file'] = data_root + '/textspotting_train.json'
