@@ -84,7 +84,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description='Render a SynthText-style dataset (mmocr_vlp).')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--train', type=_int_in(0), default=200, help='train images')
+    p.add_argument('--train', type=_int_in(0), default=200,
+                   help='train images')
     p.add_argument('--val', type=_int_in(0), default=50, help='val images')
     p.add_argument('--test', type=_int_in(0), default=0, help='test images')
     p.add_argument('--seed', type=_int_in(0), default=0,
@@ -108,7 +109,8 @@ def parse_args(argv=None):
         help='comma-separated font file names to use only, e.g. '
         '"DejaVuSans.ttf" (default: every usable font found)')
     p.add_argument(
-        '--workers', type=_int_in(0), default=0, help='worker processes (0: none)')
+        '--workers', type=_int_in(0), default=0,
+        help='worker processes (0: none)')
     p.add_argument('--min-words', type=_int_in(0), default=1)
     p.add_argument('--max-words', type=_int_in(1), default=8)
     p.add_argument('--curved', type=float, default=0.25,

@@ -2,17 +2,24 @@
 """Bad input through the real entry points: a clear error naming the file
 and field, or a counted, logged skip (docs/troubleshooting.md).
 
-| input                                   | entry point                     | outcome                         |
-|-----------------------------------------|---------------------------------|---------------------------------|
-| no transcription encodable (all OOV)    | tools/train.py, oCLIP CPU cfg   | error: file + field "text"      |
-| some words / images not encodable       | oCLIP CPU cfg's dataset         | counted, logged skip            |
-| word longer than the dictionary's max   | oCLIP CPU cfg's dataset         | counted, logged truncation      |
-| malformed annotation JSON               | oCLIP CPU cfg's dataset         | error naming the file           |
-| truncated JPEG                          | oCLIP CPU cfg's pipeline        | counted, logged skip (or error) |
-| render_synth.py bad numbers             | tools/render_synth.py           | argparse error naming option    |
-| truncated checkpoint                    | tools/generate_pseudo_labels.py | error naming the path           |
-| --resume with another checkpoint/config | tools/generate_pseudo_labels.py | refused, says what differs      |
-| truncated last training checkpoint      | tools/train.py --resume         | test_engine/test_resume_exact   |
+Matrix (input -> entry point -> outcome):
+
+- no transcription encodable (all OOV) -> tools/train.py, oCLIP CPU config
+  -> error naming the file and the field "text";
+- some words / images not encodable -> the oCLIP CPU config's dataset
+  -> counted, logged skip;
+- word longer than the dictionary's max_len -> same -> counted, logged
+  truncation;
+- malformed annotation JSON -> same -> error naming the file;
+- truncated JPEG -> the oCLIP CPU config's pipeline -> counted, logged skip
+  (or an error naming the file);
+- render_synth.py bad numbers -> its parser -> error naming the option;
+- truncated checkpoint -> tools/generate_pseudo_labels.py -> error naming
+  the path;
+- --resume with another checkpoint / scales -> same -> refused, says what
+  differs;
+- truncated last training checkpoint -> tools/train.py --resume ->
+  tests/test_engine/test_resume_exact.py.
 """
 import importlib.util
 import json

@@ -39,7 +39,7 @@ def truncation_error(path: str) -> Optional[str]:
             from PIL import Image
             with Image.open(path) as im:
                 im.load()
-        except Exception as e:  # noqa: BLE001  (PIL: 'image file is truncated')
+        except Exception as e:  # noqa: BLE001  ('image file is truncated')
             return f'truncated JPEG (no end-of-image marker; {e})'
         return None
     if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail:

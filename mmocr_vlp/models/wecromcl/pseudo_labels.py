@@ -218,7 +218,7 @@ def read_partial(path: str,
         path (str): The partial file.
         fingerprint (dict, optional): :func:`run_fingerprint` of this run.
             When given, the file's first line must hold the same one
-            (``{"fingerprint": ...}``, written by :func:`write_partial_header`),
+            (``{"fingerprint": ...}``, see :func:`write_partial_header`),
             else :class:`PartialMismatchError` says what differs: resuming
             with another model would mix two models' labels in one file.
     """
