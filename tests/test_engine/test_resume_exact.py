@@ -17,22 +17,28 @@ from mmocr_vlp.utils.checkpoint import (CheckpointError,
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = REPO / 'configs' / 'oclip' / 'oclip_resnet-tiny_4e_synth-cpu.py'
+WECROMCL = (REPO / 'configs' / 'wecromcl' /
+            'wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py')
+SRSTS = (REPO / 'configs' / 'srsts-a' /
+         'srsts-a_resnet-tiny_deform_1500it_synth-points-cpu.py')
 
 
 @pytest.fixture(scope='module')
 def data_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp('data')
-    ensure_synth_dataset(str(root / 'synth'), splits={'train': 6, 'val': 1},
-                         seed=0, img_size=(96, 96), progress=False)
+    ensure_synth_dataset(str(root / 'synth'),
+                         splits={'train': 6, 'val': 1, 'test': 1}, seed=0,
+                         img_size=(96, 96), progress=False)
     return root
 
 
-def _cmd(work, epochs, *extra):
-    return [sys.executable, str(REPO / 'tools' / 'train.py'), str(CFG),
+def _cmd(work, epochs, *extra, cfg=CFG, length='max_epochs', interval=1,
+         options=()):
+    return [sys.executable, str(REPO / 'tools' / 'train.py'), str(cfg),
             '--work-dir', str(work), *extra, '--cfg-options',
-            f'train_cfg.max_epochs={epochs}', 'train_dataloader.batch_size=2',
+            f'train_cfg.{length}={epochs}', 'train_dataloader.batch_size=2',
             'default_hooks.logger.interval=1',
-            'default_hooks.checkpoint.interval=1']
+            f'default_hooks.checkpoint.interval={interval}', *options]
 
 
 def _env(data_dir):
@@ -56,28 +62,42 @@ def _max_diff(a, b):
                if a[k].is_floating_point())
 
 
-def test_resume_after_kill9_is_bit_exact(tmp_path, data_dir):
+# (config, loop length key, length, checkpoint interval, kill after, last,
+#  other options)
+EPOCH_RUN = (CFG, 'max_epochs', 3, 1, 'epoch_1', 'epoch_3.pth', ())
+ITER_RUNS = [  # iteration loops, a dataloader worker, deformable attention
+    (WECROMCL, 'max_iters', 6, 2, 'iter_2', 'iter_6.pth',
+     ('param_scheduler.1.begin=2', )),  # the decay starts after warm-up
+    (SRSTS, 'max_iters', 6, 2, 'iter_2', 'iter_6.pth', ()),
+]
+
+
+@pytest.mark.parametrize('run', [EPOCH_RUN] + [
+    pytest.param(r, marks=pytest.mark.slow) for r in ITER_RUNS
+], ids=lambda r: r[0].stem)
+def test_resume_after_kill9_is_bit_exact(tmp_path, data_dir, run):
+    cfg, length, n, interval, kill_after, last_ckpt, options = run
+    kw = dict(cfg=cfg, length=length, interval=interval, options=options)
     full = tmp_path / 'full'
-    _run(_cmd(full, 3), data_dir, tmp_path)
+    _run(_cmd(full, n, **kw), data_dir, tmp_path)
 
     part = tmp_path / 'part'
-    proc = subprocess.Popen(_cmd(part, 3), cwd=tmp_path, env=_env(data_dir),
-                            stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(_cmd(part, n, **kw), cwd=tmp_path,
+                            env=_env(data_dir), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     last = part / 'last_checkpoint'
     t0 = time.time()
     while proc.poll() is None and time.time() - t0 < 600:
-        if last.exists() and 'epoch_1' in last.read_text():
+        if last.exists() and kill_after in last.read_text():
             break
         time.sleep(0.05)
     assert proc.poll() is None, 'the run ended before it could be killed'
-    os.kill(proc.pid, signal.SIGKILL)  # mid-epoch 2
+    os.kill(proc.pid, signal.SIGKILL)  # mid-way to the next checkpoint
     proc.wait()
-    assert not (part / 'epoch_3.pth').exists()
-    out = _run(_cmd(part, 3, '--resume'), data_dir, tmp_path)
+    assert not (part / last_ckpt).exists()
+    out = _run(_cmd(part, n, '--resume', **kw), data_dir, tmp_path)
     assert 'resumed epoch: ' in out
-    diff = _max_diff(_weights(full / 'epoch_3.pth'),
-                     _weights(part / 'epoch_3.pth'))
+    diff = _max_diff(_weights(full / last_ckpt), _weights(part / last_ckpt))
     assert diff == 0.0, f'resumed run differs: max |dw| = {diff}'
 
 
