@@ -20,6 +20,7 @@ from mmengine.runner import Runner  # noqa: E402
 # Before reading any config: registers every module, makes mmocr importable
 # without torchvision and lets configs use `_base_ = ['mmocr_vlp::...']`.
 import mmocr_vlp  # noqa: F401,E402
+from mmocr_vlp.datasets import AnnotationError  # noqa: E402
 from mmocr_vlp.utils.checkpoint import (CheckpointError,  # noqa: E402
                                         checkpoint_problem,
                                         find_resumable_checkpoint)
@@ -90,7 +91,10 @@ def main() -> None:
                                'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except AnnotationError as e:  # names file and field: no traceback
+        raise SystemExit(f'[mmocr_vlp] {type(e).__name__}: {e}')
     print(f'[mmocr_vlp] training finished; logs and checkpoints in '
           f'{osp.abspath(cfg.work_dir)}')
 

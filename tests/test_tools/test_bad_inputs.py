@@ -109,6 +109,7 @@ def test_all_oov_annotation_stops_training_with_file_and_field(tmp_path):
     err = run.stderr[-3000:]
     assert 'AnnotationError' in err and str(ann) in err, err
     assert 'field "text"' in err and 'can be encoded' in err, err
+    assert 'Traceback' not in err, err
     assert not (tmp_path / 'work' / 'epoch_1.pth').exists()
 
 

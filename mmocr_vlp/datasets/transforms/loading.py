@@ -52,11 +52,11 @@ class SafeLoadImageFromFile(LoadImageFromFile):
     """mmocr's ``LoadImageFromFile`` with a policy for unreadable images.
 
     A missing, empty, corrupt or truncated (:func:`truncation_error`) image
-    either raises :class:`ImageLoadError`
-    naming the file (``on_error='raise'``) or is logged, counted in
-    :attr:`skipped` and skipped (``on_error='skip'``): the transform returns
-    ``None`` and mmengine's ``BaseDataset`` draws another sample, so an epoch
-    never dies on one bad file.
+    either raises :class:`ImageLoadError` naming the file
+    (``on_error='raise'``) or is logged, counted in :attr:`skipped` and
+    skipped (``on_error='skip'``): the transform returns ``None`` and
+    mmengine's ``BaseDataset`` draws another sample, so an epoch never dies
+    on one bad file.
 
     Args:
         on_error (str): ``'raise'`` or ``'skip'``. Defaults to ``'skip'``.
