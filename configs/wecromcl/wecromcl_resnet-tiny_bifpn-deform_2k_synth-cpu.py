@@ -41,6 +41,7 @@ train_dataloader = dict(
         data_root='{{$MMOCR_VLP_DATA:data}}/synth',
         ann_file='train_textonly.json',
         data_prefix=dict(img_path=''),
+        dictionary={{_base_.dictionary}},  # texts checked at load time
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
