@@ -160,6 +160,11 @@ def test_truncated_jpeg_is_counted_and_skipped(tmp_path):
         strict(dict(img_path=str(cut)))
     good = strict(dict(img_path=str(tmp_path / 'imgs' / '0.jpg')))
     assert good['img'].shape == (128, 128, 3)
+    png = tmp_path / 'imgs' / '2.png'
+    cv2.imwrite(str(png), noisy)
+    png.write_bytes(png.read_bytes()[:-30])
+    with pytest.raises(ImageLoadError, match='2.png'):
+        strict(dict(img_path=str(png)))
 
 
 @pytest.mark.parametrize('argv,option,message', [
