@@ -11,20 +11,15 @@ iterations), and the end-to-end rate is also given with K proposals forced.
 
 Usage::
 
-    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_textbpn.py \
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m benchmarks.bench_textbpn \
         [--images 3] [--size 640 1024] [--proposals 20]
 
-With ``--checkpoint`` (a checkpoint of
-``textbpn_resnet18_fpnc_12e_synth-cpu.py``) it also measures, on the synth test
-split, the hmean (mmocr ``HmeanIOUMetric``) of the boundary proposals alone
-against the polygons after the deformation, i.e. what the adaptive boundary
-deformation adds.
+What the deformation adds to the hmean is a study:
+``python -m studies.textbpn_deformation``.
 
 Writes ``benchmarks/results/bench_textbpn.json`` and ``.md``.
 """
 import argparse
-import copy
-import json
 import os
 import os.path as osp
 import platform
@@ -37,8 +32,9 @@ from mmocr.structures import TextDetDataSample
 from mmocr.utils import register_all_modules
 
 import mmocr_vlp  # noqa: F401
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import markdown_table, write_results
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs/textdet/textbpn/'
                   'textbpn_resnet50_fpnc_660e_totaltext.py')
 
@@ -54,61 +50,15 @@ def _timeit(fn, n, warmup=1):
     return times
 
 
-CPU_CONFIG = osp.join(ROOT, 'configs/textdet/textbpn/'
-                      'textbpn_resnet18_fpnc_12e_synth-cpu.py')
-
-
-def proposal_vs_deformed(checkpoint, split='test'):
-    """hmean of the proposals alone vs the deformed polygons."""
-    from mmengine.dataset import Compose
-    from mmengine.runner import load_checkpoint
-    from mmocr.registry import METRICS
-    cfg = Config.fromfile(CPU_CONFIG)
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu')
-    model.eval()
-    pipe = Compose(cfg.test_pipeline)
-    root = cfg[f'synth_det_{split}'].data_root
-    ann = osp.join(root, cfg[f'synth_det_{split}'].ann_file)
-    with open(ann) as f:
-        data_list = json.load(f)['data_list']
-    metrics = {k: METRICS.build(dict(type='HmeanIOUMetric'))
-               for k in ('proposals', 'deformed')}
-    post = model.det_head.postprocessor
-    for info in data_list:
-        info = copy.deepcopy(info)
-        info['img_path'] = osp.join(root, info['img_path'])
-        info['instances'] = [
-            dict(polygon=i['polygon'], bbox=i['bbox'], bbox_label=0,
-                 ignore=i.get('ignore', False) or i.get('text') == '###')
-            for i in info['instances']
-        ]
-        packed = pipe(info)
-        data = model.data_preprocessor(
-            dict(inputs=[packed['inputs']],
-                 data_samples=[packed['data_samples']]))
-        with torch.no_grad():
-            outs = model.det_head(
-                model.extract_feat(data['inputs']), data['data_samples'])
-        for key, metric in metrics.items():
-            o = dict(outs)
-            if key == 'proposals':
-                o['polygons'] = outs['init_polys'] * outs['stride']
-            res = post(o, [s.clone() for s in data['data_samples']])
-            metric.process(None, [r.to_dict() for r in res])
-    return {k: m.compute_metrics(m.results) for k, m in metrics.items()}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--images', type=int, default=3)
     parser.add_argument('--size', type=int, nargs=2, default=[640, 1024],
                         help='input H W')
     parser.add_argument('--proposals', type=int, default=20)
-    parser.add_argument('--checkpoint', help='a checkpoint of the CPU synth '
-                        'config for the proposals-vs-deformed hmean')
     parser.add_argument('--out', default=osp.join(ROOT, 'benchmarks',
-                                                  'results'))
+                                                  'results', 'bench_textbpn'),
+                        help='results path without extension')
     args = parser.parse_args()
     register_all_modules(init_default_scope=True)
     torch.manual_seed(0)
@@ -172,13 +122,6 @@ def main():
         load_average_1min=os.getloadavg()[0],
         cpu=platform.processor() or platform.machine(),
         params_total=n_params, params_deformation=n_def, results=results)
-    if args.checkpoint:
-        info['synth_test_hmean'] = dict(
-            checkpoint=args.checkpoint,
-            **proposal_vs_deformed(args.checkpoint))
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'bench_textbpn.json'), 'w') as f:
-        json.dump(info, f, indent=2)
     lines = [
         '# TextBPN R50 inference on CPU', '',
         f'Input {h} x {w} (Total-Text test size, long side 1024), batch 1, '
@@ -187,26 +130,12 @@ def main():
         'deformation model). Random init; mean of '
         f'{args.images} runs after 1 warm-up; 1-min load average '
         f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine: '
-        'timings are upper bounds).', '',
-        '| stage | s / image | images / s | note |', '|---|---|---|---|'
-    ]
-    for name, r in results.items():
-        lines.append(f"| {name} | {r['seconds_per_image']:.3f} | "
-                     f"{r['images_per_s']:.3f} | {r['note']} |")
-    if args.checkpoint:
-        lines += [
-            '', '## What the deformation adds (synth test split, '
-            '`HmeanIOUMetric`, best score threshold)', '',
-            f'Checkpoint `{args.checkpoint}` of '
-            '`textbpn_resnet18_fpnc_12e_synth-cpu.py`.', '',
-            '| polygons | precision | recall | hmean |', '|---|---|---|---|'
-        ]
-        for k in ('proposals', 'deformed'):
-            r = info['synth_test_hmean'][k]
-            lines.append(f"| {k} | {r['precision']:.4f} | "
-                         f"{r['recall']:.4f} | {r['hmean']:.4f} |")
-    with open(osp.join(args.out, 'bench_textbpn.md'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        'timings are upper bounds).', ''
+    ] + markdown_table(
+        ['stage', 's / image', 'images / s', 'note'],
+        [(name, f"{r['seconds_per_image']:.3f}", f"{r['images_per_s']:.3f}",
+          r['note']) for name, r in results.items()])
+    write_results(args.out, info, lines)
     print('\n'.join(lines))
 
 

@@ -8,8 +8,9 @@ downstream config inherits ``_base_ = ['mmocr_vlp::...']``, mmengine tags the
 inherited dicts with ``_scope_='mmocr_vlp'`` and looks modules up here; a
 child registry resolves a name through its parent, i.e. through mmocr (and
 from there mmengine), so the inherited config builds exactly as ours does.
-Each child also imports its parent's locations (e.g. ``mmocr.visualization``
-for ``TextDetLocalVisualizer``) before a lookup.
+A child looks names up in its parent's table but does not import the
+parent's lazy locations (e.g. ``mmocr.visualization`` for
+``TextDetLocalVisualizer``), so each child also lists them.
 """
 from mmengine.registry import Registry
 from mmocr import registry as _mmocr
@@ -20,10 +21,7 @@ for _name in dir(_mmocr):
     _parent = getattr(_mmocr, _name)
     if _name.isupper() and not _name.startswith('MMENGINE_') and isinstance(
             _parent, Registry):
-        # The parent's locations too: a lookup that falls through to mmocr
-        # only finds mmocr's modules once they are imported (mmocr imports
-        # e.g. mmocr.visualization lazily, when its own registry is asked).
         globals()[_name] = Registry(
             _parent.name, parent=_parent, scope='mmocr_vlp',
-            locations=['mmocr_vlp'] + list(_parent._locations or []))
+            locations=['mmocr_vlp', *getattr(_parent, '_locations', [])])
         __all__.append(_name)

@@ -2,9 +2,11 @@
 # Create (or reuse) the project virtualenv and install the pinned OpenMMLab stack.
 #
 # Idempotent: a second run with everything installed finishes in seconds.
-# The one slow step is building mmcv 2.0.1 with its compiled ops (its time is in
-# the log line below); the wheel is cached under ${MMOCR_VLP_CACHE:-~/.cache/mmocr_vlp}/wheels
-# and reused by every later install on this machine.
+# The one slow step is building mmcv 2.0.1 with its compiled ops (about 17 min on
+# 2 cores for CPU ops); scripts/mmcv_build_plan.py decides CPU or CUDA ops from the
+# machine (FORCE_CUDA=0/1 and TORCH_CUDA_ARCH_LIST override it, docs/install.md).
+# The wheel is cached under ${MMOCR_VLP_CACHE:-~/.cache/mmocr_vlp}/wheels/<torch,
+# CUDA, build kind> and reused by every later install on this machine.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +32,8 @@ CONS=(-c "$ROOT/requirements/constraints.txt")
 pip_install() { "${PIP[@]}" install -q "$@" 2> >(grep -v "is ignored" >&2); }
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STACK_ID" ] \
-   && "$VPY" -c "import mmcv.ops, mmocr_vlp" >/dev/null 2>&1; then
+   && "$VPY" -c "import mmcv.ops, mmocr_vlp" >/dev/null 2>&1 \
+   && "$VPY" "$ROOT/scripts/mmcv_build_plan.py" --check-installed; then
   log "environment up to date ($VENV)"
   exit 0
 fi
@@ -40,13 +43,30 @@ fi
 pip_install "${CONS[@]}" "setuptools>=77.0.3,<80" wheel "numpy<2" ninja
 pip_install "${CONS[@]}" "torch==2.13.0"
 
-# 2. mmcv 2.0.1 with compiled ops, built once and cached.
-mkdir -p "$WHEELS"
-MMCV_WHEEL="$(ls "$WHEELS"/mmcv-${MMCV_VERSION}-*.whl 2>/dev/null | head -n1 || true)"
+# 2. mmcv 2.0.1 with compiled ops (CPU or CUDA, decided from this machine), built
+#    once per torch version / CUDA version / build kind and cached.
+PLAN="$("$VPY" "$ROOT/scripts/mmcv_build_plan.py" --shell)" || exit 1
+eval "$PLAN"
+log "mmcv build: $MMCV_PLAN_SUMMARY"
+MMCV_CACHE="$WHEELS/$MMCV_CACHE_KEY"
+mkdir -p "$MMCV_CACHE"
+MMCV_WHEEL="$(ls "$MMCV_CACHE"/mmcv-${MMCV_VERSION}-*.whl 2>/dev/null | head -n1 || true)"
+LEGACY="$(ls "$WHEELS"/mmcv-${MMCV_VERSION}-*.whl 2>/dev/null | head -n1 || true)"
+if [ -z "$MMCV_WHEEL" ] && [ -n "$LEGACY" ] && [[ "$MMCV_CACHE_KEY" == torch2.13.0*-cudanone-cpu ]]; then
+  # Wheels cached before the cache was keyed were all CPU builds against CPU torch 2.13.0.
+  cp "$LEGACY" "$MMCV_CACHE/"
+  MMCV_WHEEL="$MMCV_CACHE/$(basename "$LEGACY")"
+  log "reusing the CPU wheel cached as $LEGACY"
+fi
 if [ -z "$MMCV_WHEEL" ]; then
   BUILD="$(mktemp -d "${TMPDIR:-/tmp}/mmcv-build.XXXXXX")"
-  log "no cached mmcv wheel: building mmcv ${MMCV_VERSION} with ops from source"
-  log "this happens once per machine and takes ~11 min on 2 cores; cache: $WHEELS"
+  log "no cached mmcv wheel: building mmcv ${MMCV_VERSION} with ${MMCV_BUILD_KIND^^} ops from source"
+  if [ "$MMCV_BUILD_KIND" = cuda ]; then
+    log "this happens once per machine and CUDA setup; CUDA ops take far longer than the"
+    log "~17 min CPU build (estimate: 30-90 min on 2 cores, less with more; see the ETA); cache: $MMCV_CACHE"
+  else
+    log "this happens once per machine and takes ~17 min on 2 cores; cache: $MMCV_CACHE"
+  fi
   # `pip download` of this sdist runs setup.py (needs torch in isolation): fetch it directly
   # from the package index's simple page, checking its sha256.
   "$VPY" - "$BUILD" "$MMCV_VERSION" <<'PY'
@@ -71,12 +91,20 @@ PY
   # torch 2.13 headers need C++17.
   sed -i 's/-std=c++14/-std=c++17/g' "$SRC/setup.py"
   pip_install "${CONS[@]}" addict packaging pyyaml yapf "mmengine==0.10.7" Pillow
-  # What a CPU build compiles (mmcv's setup.py: csrc/pytorch/*.cpp and
-  # csrc/pytorch/cpu/*.cpp, 77 files); the other backends' sources are not.
-  TOTAL=$(ls "$SRC"/mmcv/ops/csrc/pytorch/*.cpp "$SRC"/mmcv/ops/csrc/pytorch/cpu/*.cpp | wc -l)
+  # Objects to compile: the sources mmcv's setup.py globs for this kind of build.
+  OPS="$SRC/mmcv/ops/csrc/pytorch"
+  TOTAL=$(ls "$OPS"/*.cpp "$OPS"/cpu/*.cpp | wc -l)
+  BUILD_ENV=(MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" FORCE_CUDA="$MMCV_FORCE_CUDA")
+  if [ "$MMCV_BUILD_KIND" = cuda ]; then
+    BUILD_ENV+=(TORCH_CUDA_ARCH_LIST="$MMCV_ARCH_LIST")
+    TOTAL=$(( TOTAL + $(ls "$OPS"/cuda/*.cu "$OPS"/cuda/*.cpp | wc -l) ))
+  else
+    # mmcv's setup.py compiles CUDA ops whenever torch sees a GPU: hide them.
+    BUILD_ENV+=(CUDA_VISIBLE_DEVICES=)
+  fi
   (
     cd "$SRC"
-    MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" FORCE_CUDA=0 \
+    env "${BUILD_ENV[@]}" \
       "$VPY" -m pip wheel -v --no-deps --no-build-isolation . -w "$BUILD/dist" \
       > "$BUILD/build.log" 2>&1
   ) &
@@ -99,12 +127,13 @@ PY
     log "mmcv build FAILED; full log: $BUILD/build.log"
     exit 1
   fi
-  cp "$BUILD"/dist/mmcv-${MMCV_VERSION}-*.whl "$WHEELS/"
-  MMCV_WHEEL="$(ls "$WHEELS"/mmcv-${MMCV_VERSION}-*.whl | head -n1)"
+  cp "$BUILD"/dist/mmcv-${MMCV_VERSION}-*.whl "$MMCV_CACHE/"
+  MMCV_WHEEL="$(ls "$MMCV_CACHE"/mmcv-${MMCV_VERSION}-*.whl | head -n1)"
   log "mmcv wheel cached: $MMCV_WHEEL ($(du -h "$MMCV_WHEEL" | cut -f1))"
   rm -rf "$BUILD"
 fi
-pip_install --no-deps "$MMCV_WHEEL"
+# --force-reinstall: the same mmcv version may be installed with the other kind of ops.
+pip_install --no-deps --force-reinstall "$MMCV_WHEEL"
 
 # 3. The rest of the stack, then this package in editable mode.
 pip_install "${CONS[@]}" -r "$ROOT/requirements.txt" -r "$ROOT/requirements/tests.txt"

@@ -1,11 +1,65 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""The train-once helper of the study scripts."""
+"""The shared harness of the study and benchmark scripts: child processes
+with their own peak memory, result tables, train-once."""
+import json
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 from mmengine.config import Config
 
-from studies.harness import train_unless_done
+from studies.harness import (REPO_ROOT, load_results, markdown_table,
+                             peak_rss_mb, run_child, train_unless_done,
+                             write_results)
+
+REPO = REPO_ROOT
+
+CHILD = """
+import sys
+from studies.harness import emit_result, peak_rss_mb
+if sys.argv[1] == 'fail':
+    raise SystemExit('child says no')
+big = bytearray(int(sys.argv[1]) * 1024 * 1024)
+emit_result(dict(arg=sys.argv[1], peak=peak_rss_mb()))
+"""
+
+
+DRIVER = """
+import json
+from studies.harness import run_child
+print(json.dumps([run_child('harness_child', [1]),
+                  run_child('harness_child', [300])]))
+"""
+
+
+def test_child_result_and_its_own_peak_memory(tmp_path, monkeypatch):
+    (tmp_path / 'harness_child.py').write_text(CHILD)
+    (tmp_path / 'harness_driver.py').write_text(DRIVER)
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), REPO]))
+    # A small parent (Linux starts a child's peak at its parent's resident
+    # size, which is why the scripts measure in children of a small process).
+    run = subprocess.run([sys.executable, str(tmp_path / 'harness_driver.py')],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    small, big = json.loads(run.stdout.strip().splitlines()[-1])
+    assert small['arg'] == '1' and big['arg'] == '300'
+    assert small['peak'] < 200 and big['peak'] >= 300
+    with pytest.raises(RuntimeError, match='child says no'):
+        run_child('harness_child', ['fail'], what='the failing child')
+    assert peak_rss_mb() > 0
+
+
+def test_tables_round_trip(tmp_path):
+    lines = markdown_table(['a', 'b'], [(1, 'x'), (2.5, '')])
+    assert lines == ['| a | b |', '|---|---|', '| 1 | x |', '| 2.5 |  |']
+    out = str(tmp_path / 'sub' / 'res')
+    assert load_results(out, {'empty': 1}) == {'empty': 1}
+    write_results(out, {'rows': [1, 2]}, ['# t', ''] + lines)
+    assert load_results(out) == {'rows': [1, 2]}
+    with open(out + '.md') as f:
+        assert f.read() == '\n'.join(['# t', ''] + lines) + '\n'
 
 
 @pytest.fixture

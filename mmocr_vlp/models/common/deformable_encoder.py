@@ -18,6 +18,8 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor, nn
 
+from .msda import install_msda_fallback
+
 
 def masks_from_img_shapes(img_shapes: Sequence[Tuple[int, int]],
                           batch_shape: Tuple[int, int],
@@ -88,6 +90,7 @@ class DeformableEncoder(BaseModule):
         self.num_layers = num_layers
         self.embed_dims = embed_dims
         self.num_levels = num_levels
+        install_msda_fallback()  # GPU tensors + mmcv without CUDA ops: warn
         self.positional_encoding = SinePositionalEncoding(
             num_feats=embed_dims // 2, normalize=True, offset=-0.5)
         self.level_embed = nn.Parameter(torch.empty(num_levels, embed_dims))
