@@ -26,44 +26,6 @@ def tiny_synth(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope='module')
-def mim_env(tmp_path_factory):
-    """An environment in which ``mim`` runs *this* repository.
-
-    mim (and mmengine's ``mmocr_vlp::``) run ``<pkg>/.mim/tools/train.py``
-    and read ``<pkg>/.mim/configs`` of the *installed distribution*
-    (``pkg_resources``), whatever ``PYTHONPATH`` says. After ``make test``
-    that is this repository (editable install); when the venv's package is
-    another checkout, a throw-away distribution whose files link to this
-    repository is put first on ``PYTHONPATH``.
-    """
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    code = ('from mim.utils import get_installed_path; '
-            "print(get_installed_path('mmocr_vlp'))")
-    installed = subprocess.run([sys.executable, '-c', code], env=env,
-                               capture_output=True, text=True).stdout.strip()
-    if installed and Path(installed).resolve() == (REPO /
-                                                   'mmocr_vlp').resolve():
-        return env
-    site = tmp_path_factory.mktemp('site')
-    pkg = site / 'mmocr_vlp'
-    (pkg / '.mim').mkdir(parents=True)
-    for entry in (REPO / 'mmocr_vlp').iterdir():
-        if entry.name not in ('.mim', '__pycache__'):
-            (pkg / entry.name).symlink_to(entry)
-    for item in ('configs', 'tools', 'model-index.yml'):
-        (pkg / '.mim' / item).symlink_to(REPO / item)
-    info = site / 'mmocr_vlp.egg-info'
-    info.mkdir()
-    (info / 'PKG-INFO').write_text(
-        'Metadata-Version: 2.1\nName: mmocr_vlp\nVersion: 0.0.0\n')
-    env['PYTHONPATH'] = str(site)
-    installed = subprocess.run([sys.executable, '-c', code], env=env,
-                               capture_output=True, text=True).stdout.strip()
-    assert Path(installed) == pkg, installed
-    return env
-
-
 def test_mim_extension_installed():
     import mmocr_vlp
     mim_dir = Path(mmocr_vlp.__file__).parent / '.mim'
@@ -91,7 +53,8 @@ def test_downstream_config_inherits_from_package(tmp_path):
 
 
 @pytest.mark.skipif(MIM is None, reason='openmim not installed')
-def test_mim_train_then_resume_outside_repo(tmp_path, tiny_synth, mim_env):
+def test_mim_train_then_resume_outside_repo(tmp_path, tiny_synth,
+                                           installed_env):
     work = tmp_path / 'work'
     common = [
         '--work-dir', str(work), '--cfg-options',
@@ -100,7 +63,7 @@ def test_mim_train_then_resume_outside_repo(tmp_path, tiny_synth, mim_env):
         'train_dataloader.persistent_workers=False',
         'default_hooks.logger.interval=1'
     ]
-    env = mim_env
+    env = installed_env
     run = subprocess.run(
         [MIM, 'train', 'mmocr_vlp', DEMO_CFG, *common,
          'train_cfg.max_epochs=1'],
@@ -121,7 +84,7 @@ def test_mim_train_then_resume_outside_repo(tmp_path, tiny_synth, mim_env):
 
 
 @pytest.mark.skipif(MIM is None, reason='openmim not installed')
-def test_mim_test_detector_with_hmean(tmp_path, tiny_synth, mim_env):
+def test_mim_test_detector_with_hmean(tmp_path, tiny_synth, installed_env):
     """`mim test mmocr_vlp <detector config> --checkpoint` evaluates with
     mmocr's HmeanIOUMetric (a random-init checkpoint: the numbers are not
     the point, the path from config to metric is)."""
@@ -140,7 +103,7 @@ def test_mim_test_detector_with_hmean(tmp_path, tiny_synth, mim_env):
          '--work-dir', str(tmp_path / 'work'), '--cfg-options',
          f'test_dataloader.dataset.data_root={tiny_synth}',
          'test_dataloader.dataset.ann_file=val_full.json'],
-        cwd=tmp_path, env=mim_env,
+        cwd=tmp_path, env=installed_env,
         capture_output=True, text=True, timeout=600)
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-3000:]
@@ -166,10 +129,10 @@ def data_dir(tmp_path_factory):
 
 
 @pytest.mark.skipif(MIM is None, reason='openmim not installed')
-def test_readme_downstream_recipe_trains_and_tests(tmp_path, mim_env,
+def test_readme_downstream_recipe_trains_and_tests(tmp_path, installed_env,
                                                    data_dir):
     (tmp_path / 'my_config.py').write_text(README_MY_CONFIG)
-    env = dict(mim_env, MMOCR_VLP_DATA=str(data_dir))
+    env = dict(installed_env, MMOCR_VLP_DATA=str(data_dir))
     run = subprocess.run([MIM, 'train', 'mmocr_vlp', 'my_config.py'],
                          cwd=tmp_path, env=env, capture_output=True,
                          text=True, timeout=600)
@@ -213,12 +176,13 @@ def _alive(pid):
 
 @pytest.mark.skipif(not sys.platform.startswith('linux') or MIM is None,
                     reason='Linux (prctl) and openmim')
-def test_kill9_of_mim_leaves_no_orphan_train_py(tmp_path, mim_env, data_dir):
+def test_kill9_of_mim_leaves_no_orphan_train_py(tmp_path, installed_env,
+                                                data_dir):
     import signal
     import time
     (tmp_path / 'my_config.py').write_text(
         README_MY_CONFIG.replace('max_epochs=1', 'max_epochs=50'))
-    env = dict(mim_env, MMOCR_VLP_DATA=str(data_dir))
+    env = dict(installed_env, MMOCR_VLP_DATA=str(data_dir))
     mim = subprocess.Popen([MIM, 'train', 'mmocr_vlp', 'my_config.py'],
                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
