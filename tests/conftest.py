@@ -1,6 +1,9 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 import os
 import os.path as osp
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,49 @@ def _mmocr_default_scope():
     if cur is None or cur.scope_name != 'mmocr':
         init_default_scope('mmocr')
     yield
+
+
+#: What setup.py needs; everything else of the checkout stays behind.
+INSTALL_SOURCES = ('setup.py', 'README.md', 'requirements.txt',
+                   'requirements', 'model-index.yml', 'mmocr_vlp', 'configs',
+                   'tools')
+INSTALL_SKIP = shutil.ignore_patterns('.mim', '__pycache__', '*.pyc',
+                                      '*.egg-info', 'build', 'dist')
+
+
+@pytest.fixture(scope='session')
+def installed(tmp_path_factory) -> Path:
+    """``pip install --no-deps --target <site> <copy of this repo>``.
+
+    The repository under test is copied first, because building writes
+    ``mmocr_vlp/.mim``, ``build/`` and ``*.egg-info`` into the source tree
+    (an editable install's ``.mim`` symlinks must not be replaced by
+    copies); ``--no-deps``: the stack is already in this environment.
+    """
+    tmp = tmp_path_factory.mktemp('install')
+    src = tmp / 'src'
+    src.mkdir()
+    for name in INSTALL_SOURCES:
+        path = REPO / name
+        if path.is_dir():
+            shutil.copytree(path, src / name, ignore=INSTALL_SKIP)
+        else:
+            shutil.copy2(path, src / name)
+    site = tmp / 'site'
+    run = subprocess.run(
+        [sys.executable, '-m', 'pip', 'install', '--no-deps',
+         '--no-build-isolation', '--no-index', '--disable-pip-version-check',
+         '--target', str(site), str(src)],
+        capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PIP_NO_INPUT='1'))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return site
+
+
+@pytest.fixture(scope='session')
+def installed_env(installed) -> dict:
+    """Environment of a child process that imports (and whose ``mim`` and
+    ``mmocr_vlp::`` configs use) the ``installed`` copy of this repo: mim
+    runs ``<installed distribution>/.mim/tools/train.py`` whatever checkout
+    the venv's develop install points at."""
+    return dict(os.environ, PYTHONPATH=str(installed), OMP_NUM_THREADS='1')

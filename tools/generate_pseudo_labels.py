@@ -5,8 +5,9 @@ Reads an mmocr OCRDataset JSON (only ``text`` is needed per instance) and
 writes the same JSON with ``point`` / ``point_score`` / ``point_source``
 added to every instance whose word was located (schema: docs/wecromcl.md).
 Progress is checkpointed to ``<out>.partial.jsonl`` after every batch;
-``--resume`` continues an interrupted run; the final file is written
-atomically.
+``--resume`` continues an interrupted run (and refuses one written with
+another config, checkpoint, scales or annotation file: their hashes are the
+partial file's first line); the final file is written atomically.
 
 Example::
 
@@ -75,7 +76,11 @@ def main(argv=None) -> dict:
                                                          atomic_write_json,
                                                          init_wecromcl,
                                                          iter_predictions,
-                                                         read_partial)
+                                                         PartialMismatchError,
+                                                         read_partial,
+                                                         run_fingerprint,
+                                                         write_partial_header)
+    from mmocr_vlp.utils.checkpoint import CheckpointError
 
     ann_path = args.ann_file
     if args.data_root and not osp.isabs(ann_path) and not osp.exists(ann_path):
@@ -96,14 +101,24 @@ def main(argv=None) -> dict:
     n_total = len(data_list) if args.limit is None else min(
         args.limit, len(data_list))
 
-    partial = args.out + '.partial.jsonl'
-    done = read_partial(partial) if args.resume else {}
-    if not args.resume and osp.exists(partial):
-        os.remove(partial)
     scales = ([float(s)
                for s in args.scales.split(',')] if args.scales else None)
-    model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
-                                         args.device, args.cfg_options, scales)
+    try:
+        model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
+                                             args.device, args.cfg_options,
+                                             scales)
+    except CheckpointError as e:
+        sys.exit(f'generate_pseudo_labels: {e}')
+    fingerprint = run_fingerprint(
+        cfg, args.checkpoint, scales=list(model.test_cfg['scales']),
+        ann_file=osp.abspath(ann_path))
+    partial = args.out + '.partial.jsonl'
+    if not args.resume and osp.exists(partial):
+        os.remove(partial)
+    try:
+        done = read_partial(partial, fingerprint)
+    except PartialMismatchError as e:
+        sys.exit(f'generate_pseudo_labels: --resume refused: {e}')
 
     todo = [(i, data_list[i]) for i in range(n_total) if i not in done]
     print(
@@ -113,7 +128,10 @@ def main(argv=None) -> dict:
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     bar = ProgressBar(len(todo)) if todo else None
     t0 = time.time()
+    new_partial = not osp.exists(partial)
     with open(partial, 'a', encoding='utf-8') as fp:
+        if new_partial:
+            write_partial_header(fp, fingerprint)
         for i, sample in iter_predictions(model, pipeline, todo,
                                           args.data_root, args.img_prefix,
                                           args.batch_size):
@@ -142,6 +160,8 @@ def main(argv=None) -> dict:
     stats = dict(source='wecromcl',
                  config=osp.basename(args.config),
                  checkpoint=args.checkpoint,
+                 config_sha256=fingerprint['config_sha256'],
+                 checkpoint_sha256=fingerprint['checkpoint_sha256'],
                  scales=list(model.test_cfg['scales']),
                  images=n_total,
                  images_failed=n_failed,

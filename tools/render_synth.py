@@ -12,6 +12,7 @@ Writes ``OUT/imgs/<split>/*.jpg``, ``OUT/<split>_<view>.json`` for each view
 import argparse
 import os.path as osp
 import sys
+from typing import Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -24,6 +25,23 @@ def _size(s: str):
     if len(parts) == 2:
         return parts[0], parts[1]
     raise argparse.ArgumentTypeError(f'--size: use 512 or WxH, got {s!r}')
+
+
+def _int_in(lo: int, hi: Optional[int] = None):
+    """An argparse type: an integer in [lo, hi] (hi None: no upper bound)."""
+
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'expected an integer, got {s!r}')
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(
+                f'must be in [{lo}, {hi}], got {v}' if hi is not None else
+                f'must be >= {lo}, got {v}')
+        return v
+
+    return parse
 
 
 def _floats(s: str):
@@ -66,10 +84,12 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description='Render a SynthText-style dataset (mmocr_vlp).')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--train', type=int, default=200, help='train images')
-    p.add_argument('--val', type=int, default=50, help='val images')
-    p.add_argument('--test', type=int, default=0, help='test images')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--train', type=_int_in(0), default=200,
+                   help='train images')
+    p.add_argument('--val', type=_int_in(0), default=50, help='val images')
+    p.add_argument('--test', type=_int_in(0), default=0, help='test images')
+    p.add_argument('--seed', type=_int_in(0), default=0,
+                   help='non-negative (numpy SeedSequence)')
     p.add_argument(
         '--size', type=_size, default=(512, 512), help='512 or WxH')
     p.add_argument(
@@ -89,9 +109,10 @@ def parse_args(argv=None):
         help='comma-separated font file names to use only, e.g. '
         '"DejaVuSans.ttf" (default: every usable font found)')
     p.add_argument(
-        '--workers', type=int, default=0, help='worker processes (0: none)')
-    p.add_argument('--min-words', type=int, default=1)
-    p.add_argument('--max-words', type=int, default=8)
+        '--workers', type=_int_in(0), default=0,
+        help='worker processes (0: none)')
+    p.add_argument('--min-words', type=_int_in(0), default=1)
+    p.add_argument('--max-words', type=_int_in(1), default=8)
     p.add_argument('--curved', type=float, default=0.25,
                    help='fraction of curved lines')
     p.add_argument('--multiword', type=float, default=0.15,
@@ -121,7 +142,8 @@ def parse_args(argv=None):
         help='plain gradient backgrounds, no clutter, distractor glyphs, '
         'outlines, shadows, two-colour fills, blur, noise, lighting or '
         'letter spacing (an easy regime for small CPU runs)')
-    p.add_argument('--jpeg-quality', type=int, default=90)
+    p.add_argument('--jpeg-quality', type=_int_in(0, 100), default=90,
+                   help='0-100 (OpenCV JPEG quality)')
     p.add_argument('--force', action='store_true',
                    help='re-render even if OUT/meta.json matches')
     p.add_argument('--no-progress', action='store_true')
@@ -130,7 +152,11 @@ def parse_args(argv=None):
         default=None,
         help='also write a PNG of the first 2 images of the first split '
         'with their ground truth drawn (e.g. docs/images/synth_sample.png)')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.min_words > args.max_words:
+        p.error(f'--min-words {args.min_words} > --max-words '
+                f'{args.max_words}')
+    return args
 
 
 def main(argv=None) -> dict:

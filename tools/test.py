@@ -4,12 +4,24 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+# Who started this process (pid, command line), read before the slow
+# imports below, while it is alive: `mim` may be killed meanwhile
+# (die_with_mim_parent, mmocr_vlp/utils/process.py).
+_ppid = os.getppid()
+try:
+    with open(f'/proc/{_ppid}/cmdline', 'rb') as _f:
+        PARENT = (_ppid, _f.read())
+except OSError:
+    PARENT = (_ppid, b'')
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
 
 # Before reading any config: registers every module, makes mmocr importable
 # without torchvision and lets configs use `_base_ = ['mmocr_vlp::...']`.
 import mmocr_vlp  # noqa: F401,E402
+from mmocr_vlp.utils.checkpoint import checkpoint_problem  # noqa: E402
+from mmocr_vlp.utils.process import die_with_mim_parent  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,10 +45,13 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
+    die_with_mim_parent(PARENT)
     args = parse_args()
     untrained = args.checkpoint.lower() == 'none'
-    if not untrained and not osp.isfile(args.checkpoint):
-        raise SystemExit(f'checkpoint not found: {args.checkpoint}')
+    problem = None if untrained else checkpoint_problem(args.checkpoint)
+    if problem is not None:
+        raise SystemExit(f'[mmocr_vlp] checkpoint {args.checkpoint}: '
+                         f'{problem}')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

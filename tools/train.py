@@ -4,12 +4,27 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+# Who started this process (pid, command line), read before the slow
+# imports below, while it is alive: `mim` may be killed meanwhile
+# (die_with_mim_parent, mmocr_vlp/utils/process.py).
+_ppid = os.getppid()
+try:
+    with open(f'/proc/{_ppid}/cmdline', 'rb') as _f:
+        PARENT = (_ppid, _f.read())
+except OSError:
+    PARENT = (_ppid, b'')
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
 
 # Before reading any config: registers every module, makes mmocr importable
 # without torchvision and lets configs use `_base_ = ['mmocr_vlp::...']`.
 import mmocr_vlp  # noqa: F401,E402
+from mmocr_vlp.datasets import AnnotationError  # noqa: E402
+from mmocr_vlp.utils.checkpoint import (CheckpointError,  # noqa: E402
+                                        checkpoint_problem,
+                                        find_resumable_checkpoint)
+from mmocr_vlp.utils.process import die_with_mim_parent  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,6 +52,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
+    die_with_mim_parent(PARENT)
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -50,19 +66,35 @@ def main() -> None:
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
-    if args.resume == 'auto':
+    if args.resume is not None:
+        # mmengine would resume from work_dir/last_checkpoint and crash on a
+        # damaged file with torch's message: check first, fall back to the
+        # newest intact checkpoint (logged), or stop with the file's name.
+        try:
+            if args.resume == 'auto':
+                resume_from = find_resumable_checkpoint(cfg.work_dir)
+            else:
+                resume_from = args.resume
+                problem = checkpoint_problem(resume_from)
+                if problem is not None:
+                    raise CheckpointError(
+                        f'--resume {resume_from}: {problem}; give another '
+                        'checkpoint, or --resume alone to use the newest '
+                        'intact one of the work dir')
+        except CheckpointError as e:
+            raise SystemExit(f'[mmocr_vlp] {e}')
         cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+        cfg.load_from = resume_from  # None: nothing to resume, train anew
     if args.auto_scale_lr:
         if cfg.get('auto_scale_lr', {}).get('base_batch_size') is None:
             raise RuntimeError('--auto-scale-lr needs auto_scale_lr.'
                                'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except AnnotationError as e:  # names file and field: no traceback
+        raise SystemExit(f'[mmocr_vlp] {type(e).__name__}: {e}')
     print(f'[mmocr_vlp] training finished; logs and checkpoints in '
           f'{osp.abspath(cfg.work_dir)}')
 

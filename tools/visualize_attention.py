@@ -64,8 +64,12 @@ def build_model(config: str, checkpoint: Optional[str]):
     import mmocr_vlp  # noqa: F401
     from mmocr.registry import MODELS
     from mmengine.registry import init_default_scope
+    from mmengine.logging import MMLogger
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmocr'))
+    # init_weights() logs one INFO line per parameter to the current logger
+    # (~950 for oCLIP); warnings are all this tool needs.
+    MMLogger.get_instance('visualize_attention', log_level='WARNING')
     model_cfg = cfg.model
     model_cfg['test_cfg'] = dict(return_attn=True)
     model = MODELS.build(model_cfg)

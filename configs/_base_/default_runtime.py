@@ -19,6 +19,9 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Global random state = f(seed, epoch or batch): a resumed run continues
+    # bit-exactly like the uninterrupted one (docs/troubleshooting.md).
+    progress_seed=dict(type='ProgressSeedHook'),
     sync_buffer=dict(type='SyncBuffersHook'),
 )
 

@@ -18,8 +18,11 @@ warmup_iters = 10000  # official: 10k warm-up steps
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
          end=warmup_iters),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0.,
-         by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),
+    # No T_max / end: mmengine fills end = train_cfg.max_epochs when the
+    # runner builds the scheduler (T_max = end - begin), so overriding
+    # max_epochs stretches or shortens the cosine with it.
+    dict(type='CosineAnnealingLR', eta_min=0., by_epoch=True, begin=0,
+         convert_to_iter_based=True),
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_interval=max_epochs + 1)

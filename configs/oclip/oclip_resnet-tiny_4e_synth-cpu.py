@@ -37,6 +37,11 @@ train_pipeline = [
 
 train_dataset = _base_.synth_textonly_train
 train_dataset.pipeline = train_pipeline
+# The dataset checks every transcription against the dictionary at load
+# time: counts (out-of-dictionary characters, over-long words) logged,
+# images without an encodable word dropped, an all-unencodable file is an
+# error (docs/troubleshooting.md).
+train_dataset.dictionary = dictionary
 
 train_dataloader = dict(
     batch_size=8,
@@ -45,17 +50,30 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=train_dataset)
 val_dataloader = None
-test_dataloader = None
 val_evaluator = None
-test_evaluator = None
+# `mim test`: masked-character accuracy on the test split (the pre-training
+# task itself; chance is about 1/94).
+test_dataset = _base_.synth_full_test
+test_dataset.pipeline = train_pipeline
+test_dataset.dictionary = dictionary
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=test_dataset)
+test_evaluator = dict(type='MaskedCharAccuracy')
+test_cfg = dict(_delete_=True, type='TestLoop')  # base: None
 
 max_epochs = 4
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=10),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),
+    # no T_max / end: mmengine sets end = train_cfg.max_epochs when the
+    # runner builds the scheduler, so a max_epochs override moves the decay
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, begin=0,
+         convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs + 1)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))

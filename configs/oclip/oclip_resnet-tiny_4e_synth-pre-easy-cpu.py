@@ -13,7 +13,7 @@
 #     --rotation=-15,15 --font-size 0.08,0.15
 _base_ = ['oclip_resnet-tiny_4e_synth-cpu.py', '../_base_/pytorch_init.py']
 
-data_root = 'data/synth_pre_easy'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synth_pre_easy'
 
 # What a from-scratch CPU run needs (docs/results.md, "Initialisation of the
 # CPU configs" and "WeCromCL: localising on CPU"): PyTorch's default init
@@ -26,8 +26,8 @@ max_epochs = 4
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=50),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         by_epoch=True, begin=0, end=max_epochs, convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, begin=0,
+         convert_to_iter_based=True),  # end = train_cfg.max_epochs
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs + 1)
 default_hooks = dict(checkpoint=dict(interval=1))

@@ -5,7 +5,8 @@
 _base_ = ['oclip_resnet50_100e_synthtext.py']
 
 dictionary = dict(
-    type='VLPDictionary', dict_file='data/lsvt/dict.txt', case='keep',
+    type='VLPDictionary', dict_file='{{$MMOCR_VLP_DATA:data}}/lsvt/dict.txt',
+    case='keep',
     max_len=25, min_len=2, oov='drop', overlong='truncate')
 
 model = dict(
@@ -24,5 +25,5 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     dataset=dict(
-        data_root='data/lsvt', ann_file='train_weak.json',
-        pipeline=train_pipeline))
+        data_root='{{$MMOCR_VLP_DATA:data}}/lsvt', ann_file='train_weak.json',
+        dictionary=dictionary, pipeline=train_pipeline))

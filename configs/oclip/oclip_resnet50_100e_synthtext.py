@@ -10,7 +10,7 @@ _base_ = [
     '_base_schedule_adamw_cosine_100e.py',
 ]
 
-synthtext_data_root = 'data/synthtext'
+synthtext_data_root = '{{$MMOCR_VLP_DATA:data}}/synthtext'
 train_ann_file = 'train_textonly.json'
 
 train_dataset = dict(
@@ -18,6 +18,8 @@ train_dataset = dict(
     data_root=synthtext_data_root,
     ann_file=train_ann_file,
     data_prefix=dict(img_path=''),
+    # checks every transcription against the dictionary at load time
+    dictionary={{_base_.dictionary}},
     pipeline={{_base_.train_pipeline}})
 
 train_dataloader = dict(

@@ -9,7 +9,7 @@ _base_ = ['_base_srsts-a_resnet50_deform.py']
 # The training annotation: the synthetic `points` view, or any file with
 # the same schema (WeCromCL pseudo labels: see the -pseudo-cpu config).
 # Paths are relative to data_root (absolute paths work too).
-data_root = 'data/synth'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synth'
 train_ann = 'train_points.json'
 val_ann = 'val_full.json'
 test_ann = 'test_full.json'

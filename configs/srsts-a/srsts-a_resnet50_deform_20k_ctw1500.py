@@ -2,7 +2,7 @@
 # test: shorter side resized to 576.
 _base_ = ['_base_srsts-a_resnet50_deform_finetune.py']
 
-data_root = 'data/ctw1500'
+data_root = '{{$MMOCR_VLP_DATA:data}}/ctw1500'
 
 # The test resize, found by transform type (not list position).
 test_pipeline = [

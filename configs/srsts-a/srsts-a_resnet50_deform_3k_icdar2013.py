@@ -2,7 +2,7 @@
 # test: shorter side resized to 864.
 _base_ = ['_base_srsts-a_resnet50_deform_finetune.py']
 
-data_root = 'data/icdar2013'
+data_root = '{{$MMOCR_VLP_DATA:data}}/icdar2013'
 
 # The test resize, found by transform type (not list position).
 test_pipeline = [

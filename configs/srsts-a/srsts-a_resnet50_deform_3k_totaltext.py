@@ -2,7 +2,7 @@
 # test: shorter side resized to 1440.
 _base_ = ['_base_srsts-a_resnet50_deform_finetune.py']
 
-data_root = 'data/totaltext'
+data_root = '{{$MMOCR_VLP_DATA:data}}/totaltext'
 
 # The test resize, found by transform type (not list position).
 test_pipeline = [

@@ -12,11 +12,11 @@ _base_ = ['_base_srsts-a_resnet50_deform.py']
 # sit next to it). Point this to the GT file to train on GT points.
 pseudo_ann = 'textspotting_train_pseudo.json'
 pretrain_sets = [
-    ('data/syntext150k', pseudo_ann),
-    ('data/mlt2017', pseudo_ann),
-    ('data/icdar2013', pseudo_ann),
-    ('data/icdar2015', pseudo_ann),
-    ('data/totaltext', pseudo_ann),
+    ('{{$MMOCR_VLP_DATA:data}}/syntext150k', pseudo_ann),
+    ('{{$MMOCR_VLP_DATA:data}}/mlt2017', pseudo_ann),
+    ('{{$MMOCR_VLP_DATA:data}}/icdar2013', pseudo_ann),
+    ('{{$MMOCR_VLP_DATA:data}}/icdar2015', pseudo_ann),
+    ('{{$MMOCR_VLP_DATA:data}}/totaltext', pseudo_ann),
 ]
 
 train_dataloader = dict(
@@ -50,7 +50,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='WeakTextDataset',
-        data_root='data/totaltext',
+        data_root='{{$MMOCR_VLP_DATA:data}}/totaltext',
         ann_file='textspotting_test.json',
         data_prefix=dict(img_path=''),
         test_mode=True,

@@ -66,11 +66,12 @@ cpu_max_epochs = 2
 cpu_optim_wrapper = dict(
     _delete_=True, type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3))
 cpu_param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=True, begin=0,
-         end=cpu_max_epochs)
+    # no end: mmengine fills end = train_cfg.max_epochs at build time
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=True, begin=0)
 ]
 cpu_train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=cpu_max_epochs,
                      val_interval=cpu_max_epochs)
 cpu_default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2))
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
+    progress_seed=dict(type='ProgressSeedHook'))  # exact resume

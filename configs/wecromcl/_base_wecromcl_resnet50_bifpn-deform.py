@@ -101,8 +101,8 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=200000,
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=1e-7, begin=0, end=200000,
-         by_epoch=False)
+    # no end: mmengine fills end = train_cfg.max_iters at build time
+    dict(type='PolyLR', power=0.9, eta_min=1e-7, begin=0, by_epoch=False)
 ]
 
 # Pseudo-label quality (single-point metric, WeCromCL Tables 1-3). The best

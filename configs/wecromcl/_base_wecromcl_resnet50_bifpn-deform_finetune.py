@@ -14,8 +14,8 @@ optim_wrapper = dict(optimizer=dict(lr=1e-4))
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000,
                  val_interval=5000)
 param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=1e-8, begin=0, end=80000,
-         by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-8, begin=0,
+         by_epoch=False)  # end = train_cfg.max_iters
 ]
 default_hooks = dict(checkpoint=dict(interval=5000))
 

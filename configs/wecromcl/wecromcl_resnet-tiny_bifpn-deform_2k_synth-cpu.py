@@ -21,7 +21,7 @@ train_pipeline = [
     dict(type='RandomGaussianBlur', prob=0.2),
     dict(type='ResizePad', scale=(256, 256), ratio_range=(0.85, 1.0)),
     dict(type='SampleNegativeTexts', n_aug=16,
-         ann_file='data/synth/train_textonly.json'),
+         ann_file='{{$MMOCR_VLP_DATA:data}}/synth/train_textonly.json'),
     dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
 ]
 test_pipeline = [
@@ -38,9 +38,10 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='WeakTextDataset',
-        data_root='data/synth',
+        data_root='{{$MMOCR_VLP_DATA:data}}/synth',
         ann_file='train_textonly.json',
         data_prefix=dict(img_path=''),
+        dictionary={{_base_.dictionary}},  # texts checked at load time
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
@@ -49,7 +50,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='WeakTextDataset',
-        data_root='data/synth',
+        data_root='{{$MMOCR_VLP_DATA:data}}/synth',
         ann_file='val_full.json',
         data_prefix=dict(img_path=''),
         test_mode=True,
@@ -69,8 +70,8 @@ optim_wrapper = dict(
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=100, end=2000,
-         by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=100,
+         by_epoch=False)  # end = train_cfg.max_iters
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),

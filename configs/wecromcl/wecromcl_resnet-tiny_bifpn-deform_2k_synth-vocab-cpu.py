@@ -8,7 +8,7 @@
 _base_ = ['wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py', '../_base_/datasets/synth_vocab.py']
 
 img_size = 192
-data_root = 'data/synth_vocab'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synth_vocab'
 
 # No deformable layer (faster, smaller receptive field); localisation term
 # on (AtomisticContrastiveLoss docstring; local_weight=0 is the paper loss).
@@ -50,8 +50,8 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=1000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50, end=max_iters,
-         by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50,
+         by_epoch=False)  # end = train_cfg.max_iters
 ]
 default_hooks = dict(checkpoint=dict(interval=1000, max_keep_ckpts=1))
 auto_scale_lr = dict(base_batch_size=8)

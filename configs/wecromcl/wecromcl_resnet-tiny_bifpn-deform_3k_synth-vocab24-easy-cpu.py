@@ -20,7 +20,7 @@ _base_ = [
     '../_base_/pytorch_init.py'
 ]
 
-data_root = 'data/synth_vocab24_easy'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synth_vocab24_easy'
 
 train_pipeline = [
     dict(t, ann_file=data_root + '/train_textonly.json')
@@ -62,7 +62,7 @@ max_iters = 3000
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50, end=max_iters,
-         by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50,
+         by_epoch=False)  # end = train_cfg.max_iters
 ]
 auto_scale_lr = dict(base_batch_size=16)

@@ -13,7 +13,7 @@
 _base_ = ['wecromcl_resnet-tiny_bifpn-deform_2k_synth-vocab-cpu.py']
 
 img_size = 160
-data_root = 'data/synth_vocab24'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synth_vocab24'
 
 # The vocab config's pipelines with this set's size and vocabulary.
 train_pipeline = [
@@ -37,8 +37,8 @@ max_iters = 4000
 train_cfg = dict(max_iters=max_iters, val_interval=1000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50, end=max_iters,
-         by_epoch=False)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, begin=50,
+         by_epoch=False)  # end = train_cfg.max_iters
 ]
 default_hooks = dict(
     checkpoint=dict(interval=1000, max_keep_ckpts=1,

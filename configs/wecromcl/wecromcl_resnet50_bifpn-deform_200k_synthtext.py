@@ -5,7 +5,7 @@
 # validation).
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform.py']
 
-data_root = 'data/synthtext'
+data_root = '{{$MMOCR_VLP_DATA:data}}/synthtext'
 train_ann = 'textspotting_train.json'
 
 train_pipeline = [

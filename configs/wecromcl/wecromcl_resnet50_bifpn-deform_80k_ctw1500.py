@@ -2,7 +2,7 @@
 # short side 992 (long side <= 1984).
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
-data_root = 'data/ctw1500'
+data_root = '{{$MMOCR_VLP_DATA:data}}/ctw1500'
 
 # Pipelines derived from the base by transform type, not list position.
 train_pipeline = [

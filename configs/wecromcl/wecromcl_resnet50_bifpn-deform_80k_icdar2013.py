@@ -2,7 +2,7 @@
 # long side 1152.
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
-data_root = 'data/icdar2013'
+data_root = '{{$MMOCR_VLP_DATA:data}}/icdar2013'
 
 # Pipelines derived from the base by transform type, not list position.
 train_pipeline = [

@@ -2,7 +2,7 @@
 # long side 1696.
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
-data_root = 'data/icdar2015'
+data_root = '{{$MMOCR_VLP_DATA:data}}/icdar2015'
 
 # Pipelines derived from the base by transform type, not list position.
 train_pipeline = [

@@ -2,7 +2,7 @@
 # short side 896 (long side <= 1792).
 _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
-data_root = 'data/totaltext'
+data_root = '{{$MMOCR_VLP_DATA:data}}/totaltext'
 
 # Pipelines derived from the base by transform type, not list position.
 train_pipeline = [

@@ -60,7 +60,9 @@ class WeakTextDataset(OCRDataset):
             given, every transcription is run through its policies once at
             load time and the counts (out-of-dictionary characters, words
             dropped, over-long words) are logged, so a bad dictionary shows
-            up before training rather than as silently dropped words.
+            up before training rather than as silently dropped words;
+            images left without an encodable word are dropped (counted)
+            and a file none of whose words can be encoded is an error.
         **kwargs: Passed to :class:`mmocr.datasets.OCRDataset`.
     """
 
@@ -87,19 +89,38 @@ class WeakTextDataset(OCRDataset):
     # ----------------------------------------------------------- loading
     def load_data_list(self) -> List[dict]:
         self.skip_counts.clear()
-        kept = super().load_data_list()
+        try:
+            kept = super().load_data_list()
+        except (ValueError, TypeError) as e:
+            if isinstance(e, AnnotationError):
+                raise
+            # mmengine's messages (a JSONDecodeError, "should be a dict",
+            # "must have data_list and metainfo keys") do not name the file.
+            raise AnnotationError(
+                f'{self.ann_file}: not a readable OCRDataset annotation '
+                f'file (JSON with "metainfo" and "data_list"): '
+                f'{type(e).__name__}: {e}') from e
+        if self.dictionary_cfg is not None:
+            kept = self._scan_texts(kept)
         if self.skip_counts:
             print_log(
                 f'{self.__class__.__name__}({self.ann_file}): kept '
                 f'{len(kept)} images; skipped ' + ', '.join(
                     f'{k}={v}' for k, v in sorted(self.skip_counts.items())),
                 logger='current', level=30)
-        if self.dictionary_cfg is not None:
-            self.text_stats = self._scan_texts(kept)
         return kept
 
-    def _scan_texts(self, data_list: List[dict]) -> dict:
-        """Run every valid transcription through a fresh dictionary."""
+    def _scan_texts(self, data_list: List[dict]) -> List[dict]:
+        """Run every valid transcription through a fresh dictionary.
+
+        Logs what the dictionary's policies did (out-of-dictionary
+        characters, dropped and over-long words), drops (and counts, as
+        ``no_encodable_word``) the images left with fewer than
+        ``min_instances`` encodable words, and raises an
+        :class:`AnnotationError` when no transcription of the file can be
+        encoded at all (e.g. a script the dictionary does not cover): that
+        would otherwise train on empty batches with a zero loss.
+        """
         from .dictionary import build_dictionary
         cfg = self.dictionary_cfg
         d = build_dictionary(dict(cfg) if isinstance(cfg, dict) else cfg)
@@ -109,19 +130,37 @@ class WeakTextDataset(OCRDataset):
             # Report everything, then let the pipeline raise on first use.
             d.oov = 'drop' if oov_policy == 'error' else oov_policy
             d.overlong = 'truncate' if d.overlong == 'error' else d.overlong
-        n_words = 0
+        n_words = n_encoded = 0
+        examples: List[str] = []
+        kept = []
         for info in data_list:
+            n_ok = 0
             for inst in info['instances']:
                 if not inst['ignore'] and inst.get('text'):
                     n_words += 1
-                    d.encode(inst['text'])
-        stats = dict(words=n_words, **d.stats())
+                    if d.encode(inst['text']) is not None:
+                        n_ok += 1
+                    elif len(examples) < 3:
+                        examples.append(inst['text'])
+            n_encoded += n_ok
+            if n_ok < self.min_instances:
+                self.skip_counts['no_encodable_word'] += 1
+            else:
+                kept.append(info)
+        self.text_stats = dict(words=n_words, encoded=n_encoded, **d.stats())
         if d.counters:
             print_log(f'{self.__class__.__name__}({self.ann_file}): '
                       f'dictionary policies on {n_words} words: ' +
                       ', '.join(f'{k}={v}' for k, v in sorted(
                           d.counters.items())), logger='current', level=30)
-        return stats
+        if n_words and not n_encoded:
+            raise AnnotationError(
+                f'{self.ann_file}: none of the {n_words} transcriptions '
+                f'(field "text") can be encoded by the dictionary {d!r}, '
+                f'e.g. {examples}. Give the dataset and the model a '
+                'dictionary that covers them (VLPDictionary chars=/dict_file='
+                ', or VLPDictionary.from_texts) - docs/troubleshooting.md')
+        return kept
 
     def _bad(self, reason: str, msg: str) -> None:
         if self.on_error == 'raise':

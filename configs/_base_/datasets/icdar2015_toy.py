@@ -5,7 +5,7 @@
 #     --ann-dir ../shared/data/icdar2015_toy/annotations \
 #     --img-dir data/icdar2015_toy/imgs --data-root data/icdar2015_toy \
 #     --out data/icdar2015_toy/textdet_test.json --split test
-icdar2015_toy_data_root = 'data/icdar2015_toy'
+icdar2015_toy_data_root = '{{$MMOCR_VLP_DATA:data}}/icdar2015_toy'
 
 icdar2015_toy_det_test = dict(
     type='OCRDataset',

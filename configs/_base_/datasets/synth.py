@@ -5,7 +5,7 @@
 #   <split>_textonly.json   transcriptions only
 #   <split>_partial<P>.json P% of each image's transcriptions (P = 25, 50, 75)
 #   <split>_points.json     one point + transcription per word
-synth_data_root = 'data/synth'
+synth_data_root = '{{$MMOCR_VLP_DATA:data}}/synth'
 
 # Weakly annotated sets (WeakTextDataset) for oCLIP / WeCromCL / SRSTS-A.
 synth_textonly_train = dict(

@@ -6,7 +6,7 @@
 #     --word-list mmocr_vlp/datasets/synth/assets/words_small.txt \
 #     --word-sources dict=1 --max-words 5 --font-size 0.08,0.16 \
 #     --views full,textonly --seed 0
-synth_vocab_data_root = 'data/synth_vocab'
+synth_vocab_data_root = '{{$MMOCR_VLP_DATA:data}}/synth_vocab'
 
 synth_vocab_textonly_train = dict(
     type='WeakTextDataset',

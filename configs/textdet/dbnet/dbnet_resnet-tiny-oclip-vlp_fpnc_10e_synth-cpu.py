@@ -38,8 +38,8 @@ optim_wrapper = _base_.cpu_optim_wrapper
 # studies/results/oclip_transfer_study.md).
 max_epochs = 10
 param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=True, begin=0,
-         end=max_epochs)
+    dict(type='PolyLR', power=0.9, eta_min=1e-6, by_epoch=True,
+         begin=0)  # end = train_cfg.max_epochs
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_interval=5)

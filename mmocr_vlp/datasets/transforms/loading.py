@@ -1,5 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Image and annotation loading that survives bad input."""
+import os.path as osp
 from collections import Counter
 from typing import Dict, Optional
 
@@ -14,15 +15,48 @@ class ImageLoadError(IOError):
     """An image that cannot be read; the message names the file."""
 
 
+def truncation_error(path: str) -> Optional[str]:
+    """Why a local JPEG / PNG file is cut short, or None if it looks whole.
+
+    OpenCV decodes a truncated JPEG without an error (the missing rows come
+    out grey, with a libjpeg warning on stderr only), so the loader checks
+    the end of the file: a JPEG must end with its EOI marker, a PNG with its
+    IEND chunk. A JPEG followed by extra data (some cameras append some) is
+    confirmed with Pillow's full decode before it is called truncated. Two
+    small reads per image; non-local paths are not checked.
+    """
+    if not osp.isfile(path):
+        return None
+    with open(path, 'rb') as f:
+        head = f.read(8)
+        f.seek(0, 2)
+        f.seek(max(f.tell() - 64, 0))
+        tail = f.read().rstrip(b'\x00\r\n ')
+    if head[:2] == b'\xff\xd8':
+        if tail.endswith(b'\xff\xd9'):
+            return None
+        try:
+            from PIL import Image
+            with Image.open(path) as im:
+                im.load()
+        except Exception as e:  # noqa: BLE001  ('image file is truncated')
+            return f'truncated JPEG (no end-of-image marker; {e})'
+        return None
+    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail:
+        return 'truncated PNG (no IEND chunk)'
+    return None
+
+
 @TRANSFORMS.register_module()
 class SafeLoadImageFromFile(LoadImageFromFile):
     """mmocr's ``LoadImageFromFile`` with a policy for unreadable images.
 
-    A missing, empty or corrupt image either raises :class:`ImageLoadError`
-    naming the file (``on_error='raise'``) or is logged, counted in
-    :attr:`skipped` and skipped (``on_error='skip'``): the transform returns
-    ``None`` and mmengine's ``BaseDataset`` draws another sample, so an epoch
-    never dies on one bad file.
+    A missing, empty, corrupt or truncated (:func:`truncation_error`) image
+    either raises :class:`ImageLoadError` naming the file
+    (``on_error='raise'``) or is logged, counted in :attr:`skipped` and
+    skipped (``on_error='skip'``): the transform returns ``None`` and
+    mmengine's ``BaseDataset`` draws another sample, so an epoch never dies
+    on one bad file.
 
     Args:
         on_error (str): ``'raise'`` or ``'skip'``. Defaults to ``'skip'``.
@@ -46,6 +80,9 @@ class SafeLoadImageFromFile(LoadImageFromFile):
             out = super().transform(results)
             if out is None:  # mmocr returns None for images below min_size
                 raise ImageLoadError('smaller than min_size')
+            reason = truncation_error(filename)
+            if reason is not None:
+                raise ImageLoadError(reason)
             return out
         except Exception as e:  # noqa: BLE001  (any decoder error)
             msg = f'cannot load image {filename!r}: {type(e).__name__}: {e}'

@@ -84,7 +84,8 @@ class NegativeSampler:
         vocab, vocab_file, ann_file: The vocabulary (see module docstring).
         lower (bool): Lower-case the vocabulary and the exclusion set.
         running_vocab_size (int): Cap of the running vocabulary.
-        seed (int, optional): Seed of the private RNG.
+        seed (int, optional): Seed of a private RNG. Defaults to None:
+            Python's global ``random`` (seeded by the runner).
     """
 
     def __init__(self,
@@ -112,7 +113,10 @@ class NegativeSampler:
         self.fixed_vocab = bool(self.vocab)
         self._vocab_set = set(self.vocab)
         self.running_vocab_size = running_vocab_size
-        self.rng = random.Random(seed)
+        # seed None: Python's global generator, which the runner seeds (and
+        # ProgressSeedHook reseeds), so runs and resumes are reproducible; a
+        # private random.Random(None) would draw its seed from the OS.
+        self.rng = random.Random(seed) if seed is not None else random
 
     def _norm(self, w: str) -> str:
         return w.lower() if self.lower else w
@@ -219,7 +223,8 @@ class SampleNegativeTexts(BaseTransform):
             is normally the training annotation itself.
         alphabet (str): Characters used by edits.
         lower (bool): Case-insensitive vocabulary and exclusion.
-        seed (int, optional): Seed of the private RNG.
+        seed (int, optional): Seed of a private RNG. Defaults to None:
+            Python's global ``random`` (seeded by the runner).
     """
 
     def __init__(self,

@@ -10,6 +10,7 @@ found (don't-care, dropped by the dictionary, or no valid pixel) get no
 point and are counted in ``metainfo.pseudo_labels``.
 """
 import copy
+import hashlib
 import json
 import os
 import os.path as osp
@@ -74,8 +75,9 @@ def init_wecromcl(config,
     model_cfg['test_cfg'] = test_cfg
     model = MODELS.build(model_cfg)
     if checkpoint and checkpoint.lower() != 'none':
-        from mmengine.runner import load_checkpoint
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        from mmocr_vlp.utils.checkpoint import load_checkpoint_checked
+        load_checkpoint_checked(model, checkpoint, map_location='cpu',
+                                strict=True)
     model.to(device).eval()
     pipeline = Compose(_find_test_pipeline(cfg))
     return model, cfg, pipeline
@@ -171,14 +173,59 @@ def iter_predictions(model,
         yield from run(batch)
 
 
-def read_partial(path: str) -> Dict[int, dict]:
+class PartialMismatchError(ValueError):
+    """A partial file written by another config, checkpoint or setting."""
+
+
+def run_fingerprint(cfg: Config, checkpoint: Optional[str],
+                    **settings) -> dict:
+    """What must not change between an interrupted run and its resume.
+
+    Args:
+        cfg (Config): The config (after ``--cfg-options``); its ``model`` and
+            test pipeline are hashed.
+        checkpoint (str, optional): The checkpoint file, hashed (sha256 of
+            its bytes); None / ``'none'`` for a random initialisation.
+        **settings: Other settings that change the output (test scales,
+            annotation file, ...), stored as they are.
+
+    Returns:
+        dict: ``config_sha256``, ``checkpoint``, ``checkpoint_sha256`` and
+        the settings; the first line of the partial file and part of the
+        output's ``metainfo.pseudo_labels``.
+    """
+    spec = dict(model=cfg.model, pipeline=_find_test_pipeline(cfg))
+    text = json.dumps(spec, sort_keys=True, default=str)
+    ckpt_sha = 'none'
+    if checkpoint and checkpoint.lower() != 'none':
+        h = hashlib.sha256()
+        with open(checkpoint, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''):
+                h.update(block)
+        ckpt_sha = h.hexdigest()
+    return dict(config_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                checkpoint=checkpoint, checkpoint_sha256=ckpt_sha,
+                **settings)
+
+
+def read_partial(path: str,
+                 fingerprint: Optional[dict] = None) -> Dict[int, dict]:
     """Finished entries of an interrupted run (JSON lines; a torn last line
-    from a crash is ignored)."""
+    from a crash is ignored).
+
+    Args:
+        path (str): The partial file.
+        fingerprint (dict, optional): :func:`run_fingerprint` of this run.
+            When given, the file's first line must hold the same one
+            (``{"fingerprint": ...}``, see :func:`write_partial_header`),
+            else :class:`PartialMismatchError` says what differs: resuming
+            with another model would mix two models' labels in one file.
+    """
     done: Dict[int, dict] = {}
     if not osp.exists(path):
         return done
     with open(path, encoding='utf-8') as f:
-        for line in f:
+        for lineno, line in enumerate(f):
             line = line.strip()
             if not line:
                 continue
@@ -186,8 +233,27 @@ def read_partial(path: str) -> Dict[int, dict]:
                 rec = json.loads(line)
             except ValueError:
                 continue
+            if lineno == 0 and fingerprint is not None:
+                old = rec.get('fingerprint') if isinstance(rec, dict) else None
+                if old != fingerprint:
+                    diff = sorted(k for k in set(fingerprint) | set(old or {})
+                                  if (old or {}).get(k) != fingerprint.get(k))
+                    raise PartialMismatchError(
+                        f'{path} was written by another run '
+                        f'(differs in: {", ".join(diff) or "no fingerprint"}'
+                        f'; it has {old}, this run {fingerprint}). Resume '
+                        'with the same config, checkpoint and settings, or '
+                        'start over without --resume (which deletes it).')
+            if 'fingerprint' in rec:
+                continue
             done[int(rec['idx'])] = rec
     return done
+
+
+def write_partial_header(fp, fingerprint: dict) -> None:
+    """First line of a new partial file: the run's fingerprint."""
+    fp.write(json.dumps(dict(fingerprint=fingerprint)) + '\n')
+    fp.flush()
 
 
 def atomic_write_json(obj, path: str) -> None:

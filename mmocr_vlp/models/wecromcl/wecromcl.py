@@ -284,7 +284,10 @@ class WeCromCL(BaseModel):
         keys, values, pad = self._pixels(feat, mask)
         Q = len(pos_keys)
         if Q == 0:
-            zero = feat.sum() * 0
+            # No word: a zero loss that still reaches every parameter, so
+            # DDP without find_unused_parameters sees all of them used.
+            zero = feat.sum() * 0 + sum(
+                p.sum() * 0 for p in self.parameters() if p.requires_grad)
             return dict(loss_t2i=zero, loss_i2t=zero)
         n_neg = max((len(k) for k in neg_keys), default=0)
         all_keys = list(pos_keys)
