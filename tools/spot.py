@@ -5,6 +5,8 @@ For every image writes ``<out>/<name>.png`` with the anchors (green +), the
 K sampling points (blue dots, joined in reading order) and the recognised
 texts (WeCromCL Fig. 5 / supp. Fig. 2), and ``<out>/results.json`` with the
 points, texts, scores and sampling points in original image coordinates.
+The model runs through mmocr's ``TextSpotInferencer`` (the config's test
+pipeline); an unreadable image is reported and skipped.
 
     python tools/spot.py CONFIG CHECKPOINT --img-dir DIR --out DIR \
         [--score-thr 0.3] [--device cpu] [--cfg-options k=v ...]
@@ -19,10 +21,6 @@ from typing import List
 from mmengine.config import Config, DictAction
 
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
-#: Annotation transforms dropped from the test pipeline (no GT here).
-ANNOTATION_TRANSFORMS = ('LoadWeakAnnotations', 'LoadOCRAnnotations',
-                         'TokenizeTexts', 'MaskCharacters', 'SampleWords',
-                         'SampleNegativeTexts')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,37 +52,23 @@ def list_images(img_dir: str) -> List[str]:
 
 
 def build_inferencer(cfg, checkpoint: str, device: str, score_thr: float):
-    """Model (eval mode, checkpoint loaded) and the test pipeline w/o GT."""
-    from mmcv.transforms import Compose
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmocr.registry import MODELS
+    """mmocr's ``TextSpotInferencer`` on an SRSTS-A config."""
+    from mmocr.apis import TextSpotInferencer
 
     import mmocr_vlp  # noqa: F401  (registers modules, checkpoint allow-list)
 
-    init_default_scope(cfg.get('default_scope', 'mmocr'))
-    model = MODELS.build(cfg.model)
     if not osp.isfile(checkpoint):
         raise SystemExit(f'checkpoint not found: {checkpoint}')
-    load_checkpoint(model, checkpoint, map_location='cpu')
-    model.to(device).eval()
-    if not hasattr(model, 'head') or not hasattr(model.head,
-                                                 'postprocessor'):
+    if 'postprocessor' not in cfg.model.get('head', {}):
         raise SystemExit(f'{cfg.filename}: not an SRSTS-A config '
                          f'(model.head.postprocessor missing)')
-    model.head.postprocessor.score_thr = score_thr
-    pipeline_cfg = [
-        t for t in cfg.test_dataloader.dataset.pipeline
-        if t['type'] not in ANNOTATION_TRANSFORMS
-    ]
-    return model, Compose(pipeline_cfg)
+    cfg.model.head.postprocessor.score_thr = score_thr
+    return TextSpotInferencer(model=cfg, weights=checkpoint, device=device)
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     import cv2
-    import torch
-    from mmengine.dataset import pseudo_collate
 
     sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
     from mmocr_vlp.visualization.spotting import draw_point_spotting
@@ -92,17 +76,17 @@ def main(argv=None) -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    model, pipeline = build_inferencer(cfg, args.checkpoint, args.device,
-                                       args.score_thr)
+    inferencer = build_inferencer(cfg, args.checkpoint, args.device,
+                                  args.score_thr)
     os.makedirs(args.out, exist_ok=True)
     records = []
     for path in list_images(args.img_dir):
-        data = pipeline(dict(img_path=path))
-        if data is None:
-            print(f'[spot] skipped unreadable image {path}')
+        try:
+            ds = inferencer(path, return_datasamples=True,
+                            progress_bar=False)['predictions'][0]
+        except OSError as e:  # mmocr's loader names the file
+            print(f'[spot] skipped unreadable image {path}: {e}')
             continue
-        with torch.no_grad():
-            ds = model.test_step(pseudo_collate([data]))[0]
         pred = ds.pred_instances
         img = cv2.imread(path, cv2.IMREAD_COLOR)
         drawn = draw_point_spotting(

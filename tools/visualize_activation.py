@@ -71,9 +71,9 @@ def main(argv=None) -> List[str]:
     import json
 
     from mmocr_vlp.models.wecromcl.pseudo_labels import (init_wecromcl,
-                                                         iter_predictions)
-    from mmocr_vlp.visualization.activation import (full_image_map, make_grid,
-                                                    overlay_activation)
+                                                         iter_predictions,
+                                                         resolve_img_path)
+    from mmocr_vlp.visualization.activation import draw_activation_sample
     if args.icdar_dir:
         entries = read_icdar_dir(args.icdar_dir)
     elif args.ann_file:
@@ -103,44 +103,25 @@ def main(argv=None) -> List[str]:
         if sample is None:
             print(f'skip {entries[i]["img_path"]}: cannot load')
             continue
-        from mmocr_vlp.models.wecromcl.pseudo_labels import resolve_img_path
         img = cv2.imread(
             resolve_img_path(entries[i]['img_path'], args.data_root))
-        maps = sample.metainfo.get('activation_maps')
-        texts = sample.metainfo.get('activation_texts', [])
-        stride = sample.metainfo.get('activation_stride', 8.0)
-        sf = sample.metainfo.get('scale_factor', (1.0, 1.0))
-        pred = sample.pred_instances
+        if not sample.metainfo.get('activation_texts'):
+            print(f'skip {entries[i]["img_path"]}: no legible query word')
+            continue
         polys = {}
         for inst in entries[i].get('instances', []):
             if inst.get('polygon') is not None:
                 polys.setdefault(inst.get('text', '').lower(),
                                  []).append(inst['polygon'])
-        panels = []
-        H, W = img.shape[:2]
-        pw = args.panel_width
-        ph = max(1, int(round(H * pw / W)))
-        for t, text in enumerate(texts[:args.max_words]):
-            m = full_image_map(maps[t], stride, sf, (H, W))
-            pts = [
-                p for p, tt in zip(pred.points.tolist(), pred.texts)
-                if tt.lower() == text.lower()
-            ]
-            panel = overlay_activation(img,
-                                       m,
-                                       pts,
-                                       title=text,
-                                       gt_polygons=polys.get(text.lower()))
-            panels.append(cv2.resize(panel, (pw, ph)))
-        if not panels:
-            print(f'skip {entries[i]["img_path"]}: no legible query word')
-            continue
-        grid = make_grid(panels, ncols=3)
+        grid = draw_activation_sample(img, sample, max_words=args.max_words,
+                                      panel_width=args.panel_width,
+                                      gt_polygons=polys)
         name = osp.splitext(osp.basename(entries[i]['img_path']))[0]
         out = osp.join(args.out_dir, f'{name}_activation.png')
         cv2.imwrite(out, grid)
         written.append(out)
-        print(f'wrote {out} ({len(panels)} words)')
+        n = min(len(sample.metainfo['activation_texts']), args.max_words)
+        print(f'wrote {out} ({n} words)')
     return written
 
 

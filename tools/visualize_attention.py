@@ -109,7 +109,8 @@ def make_sample(model, words: List[str], rng: np.random.Generator):
 def visualize(model, size: int, img_path: str, words: List[str], out: str,
               max_words: int, rng: np.random.Generator) -> List[str]:
     """Write ``<stem>_pool_attn.png`` and ``<stem>_decoder_attn.png``."""
-    from mmocr_vlp.visualization.attention import (draw_decoder_attention,
+    from mmocr_vlp.visualization.attention import (decode_masked_words,
+                                                   draw_decoder_attention,
                                                    draw_pool_attention)
     img = cv2.imread(img_path, cv2.IMREAD_COLOR)
     if img is None:
@@ -129,13 +130,8 @@ def visualize(model, size: int, img_path: str, words: List[str], out: str,
     with torch.no_grad():
         data = model.data_preprocessor(data, training=False)
         res = model.predict(data['inputs'], data['data_samples'])[0]
-    d = model.dictionary
-    masked_words = [
-        ''.join('[M]' if int(t) == d.mask_idx else d.decode([int(t)])
-                for t in row if int(t) not in (0, d.eos_idx))
-        for row in masked
-    ]
-    gt_chars = [d.decode([int(c)]) for c in labels]
+    masked_words, gt_chars = decode_masked_words(masked, labels,
+                                                 model.dictionary)
     shown = cv2.resize(img, (size, size))
     stem = osp.splitext(osp.basename(img_path))[0]
     os.makedirs(out, exist_ok=True)

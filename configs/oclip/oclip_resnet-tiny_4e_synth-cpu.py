@@ -80,3 +80,10 @@ env_cfg = dict(dist_cfg=dict(backend='gloo'))
 default_hooks = dict(
     logger=dict(interval=5),
     checkpoint=dict(interval=max_epochs))
+# Decoder-attention maps (oCLIP Fig. 4) of the first 4 training images after
+# every epoch, to the visualiser (work_dir/<timestamp>/vis_data/vis_image;
+# TensorBoard with visualizer.vis_backends=[..., TensorboardVisBackend]).
+# The paper configs leave it off (docs/inference.md, "Watching the maps").
+custom_hooks = _base_.custom_hooks + [
+    dict(type='MapVisualizationHook', num_images=4, train_interval=1)
+]

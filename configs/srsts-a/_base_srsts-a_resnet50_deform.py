@@ -114,11 +114,14 @@ train_pipeline = [
 
 # Test: resize, then load GT so it stays in the original frame (mmocr
 # convention); predicted points are mapped back with scale_factor. The
+# image loader is mmocr's `LoadImageFromFile` (an unreadable image raises an
+# error naming it; a test set cannot skip images), the name mmocr's
+# inferencers (`TextSpotInferencer`) look for. The
 # fine-tuning configs set the paper's test size (shorter side 864 / 864 /
 # 1440 / 576 for IC13 / IC15 / Total-Text / CTW1500).
 test_scale = (4000, 864)
 test_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=test_scale, keep_ratio=True),
     dict(type='LoadWeakAnnotations', with_point=True),
     dict(type='PackVLPInputs'),

@@ -46,7 +46,7 @@ train_pipeline = [
     dict(type='PackVLPInputs'),
 ]
 test_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='ResizePad', scale=(img_size, img_size), pad=False,
          size_divisor=32),
     dict(type='LoadWeakAnnotations', with_point=True),

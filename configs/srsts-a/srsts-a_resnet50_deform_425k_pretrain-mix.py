@@ -38,7 +38,7 @@ train_dataloader = dict(
         ]))
 
 test_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(4000, 1440), keep_ratio=True),
     dict(type='LoadWeakAnnotations', with_point=True),
     dict(type='PackVLPInputs'),

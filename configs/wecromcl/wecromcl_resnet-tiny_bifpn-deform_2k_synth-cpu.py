@@ -78,3 +78,9 @@ default_hooks = dict(
     checkpoint=dict(interval=500, max_keep_ckpts=2))
 log_processor = dict(window_size=20)
 auto_scale_lr = dict(base_batch_size=8)
+# Activation maps and anchors (WeCromCL supp. Fig. 1) of the first 4
+# validation images at every validation (every 500 iterations), to the
+# visualiser (work_dir/<timestamp>/vis_data/vis_image; TensorBoard with
+# visualizer.vis_backends=[..., TensorboardVisBackend]). The paper configs
+# leave it off (docs/inference.md, "Watching the maps").
+custom_hooks = [dict(type='MapVisualizationHook', num_images=4)]

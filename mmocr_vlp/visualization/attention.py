@@ -1,6 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Draw oCLIP attention maps (paper Fig. 3 and Fig. 4)."""
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -113,3 +113,64 @@ def draw_decoder_attention(img: np.ndarray,
             axis=1) if r.shape[1] < width else r for r in rows
     ]
     return np.concatenate(rows, axis=0)
+
+
+def decode_masked_words(masked_tokens, mask_labels,
+                        dictionary) -> Tuple[List[str], List[str]]:
+    """Captions of oCLIP's masked words (Sec. 3.3).
+
+    Args:
+        masked_tokens: ``(N, L)`` token rows with one character replaced by
+            the dictionary's mask index.
+        mask_labels: ``(N, )`` index of each masked character (``<= 0``:
+            none).
+        dictionary: The :class:`VLPDictionary` of the tokens.
+
+    Returns:
+        tuple: The words with ``[M]`` for the masked character, and the
+        masked characters (``''`` where none).
+    """
+    d = dictionary
+    words = [
+        ''.join('[M]' if int(t) == d.mask_idx else d.decode([int(t)])
+                for t in row if int(t) not in (d.pad_idx, d.eos_idx))
+        for row in _to_numpy(masked_tokens).astype(np.int64)
+    ]
+    chars = [d.decode([int(c)]) if int(c) > 0 else ''
+             for c in _to_numpy(mask_labels).astype(np.int64)]
+    return words, chars
+
+
+def draw_oclip_sample(img: np.ndarray,
+                      data_sample,
+                      dictionary,
+                      max_words: int = 6,
+                      per_row: int = 4) -> np.ndarray:
+    """Fig. 4 for an oCLIP prediction: :func:`draw_decoder_attention` of
+    its first ``max_words`` masked words.
+
+    Args:
+        img (np.ndarray): ``(H, W, 3)`` BGR image (the whole picture the
+            model saw, any resolution).
+        data_sample: A prediction of ``OCLIP.predict`` made with
+            ``test_cfg.return_attn``: ``gt_instances.masked_tokens`` /
+            ``mask_labels`` and ``pred_instances.decoder_attn`` /
+            ``mask_pred_chars``.
+        dictionary: The model's :class:`VLPDictionary`.
+        max_words (int): Panels drawn. Defaults to 6.
+        per_row (int): Panels per row. Defaults to 4.
+
+    Returns:
+        np.ndarray: The BGR drawing.
+    """
+    pred, gi = data_sample.pred_instances, data_sample.gt_instances
+    if 'decoder_attn' not in pred:
+        raise KeyError('draw_oclip_sample: no pred_instances.decoder_attn '
+                       '(predict with test_cfg.return_attn=True)')
+    words, chars = decode_masked_words(gi.masked_tokens, gi.mask_labels,
+                                       dictionary)
+    n = min(max_words, len(words))
+    return draw_decoder_attention(
+        img, pred.decoder_attn[:n], words[:n], pred.mask_pred_chars[:n],
+        chars[:n], per_row=per_row,
+        valid_hw=data_sample.metainfo.get('img_shape'))
