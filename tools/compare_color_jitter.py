@@ -36,8 +36,8 @@ def load_functional_pil(tv_dir: str) -> types.ModuleType:
     torchvision import, ``utils._Image_fromarray`` (used by ``adjust_hue``
     on a 2-D uint8 array, mode 'L'), is ``PIL.Image.fromarray`` there."""
     from PIL import Image
-    pkg, sub, utils = (types.ModuleType(n) for n in ('_tv', '_tv.transforms',
-                                                     '_tv.utils'))
+    pkg, sub, utils = (types.ModuleType(n)
+                       for n in ('_tv', '_tv.transforms', '_tv.utils'))
     pkg.__path__, sub.__path__ = [], []
     utils._Image_fromarray = lambda obj, mode: Image.fromarray(obj)
     sys.modules.update({'_tv': pkg, '_tv.transforms': sub, '_tv.utils': utils})

@@ -61,11 +61,12 @@ def replace_transform(pipeline: Sequence,
                 out.append(dict(type=new_type, **new))
             elif isinstance(step, (list, tuple)):
                 out.append(walk(step))
-            elif isinstance(step, dict) and isinstance(
-                    step.get('transforms'), (list, tuple)):
-                new = copy.deepcopy(
-                    {k: v
-                     for k, v in step.items() if k != 'transforms'})
+            elif isinstance(step, dict) and isinstance(step.get('transforms'),
+                                                       (list, tuple)):
+                new = copy.deepcopy({
+                    k: v
+                    for k, v in step.items() if k != 'transforms'
+                })
                 new['transforms'] = walk(step['transforms'])
                 out.append(new)
             else:

@@ -15,8 +15,8 @@ from mmocr_vlp.datasets.transforms import ColorJitter
 
 def _bgr(seed=0, h=24, w=32):
     """Random, with a different range per channel (blue cast)."""
-    return np.random.default_rng(seed).integers(
-        0, (256, 160, 90), (h, w, 3), dtype=np.uint8)
+    return np.random.default_rng(seed).integers(0, (256, 160, 90), (h, w, 3),
+                                                dtype=np.uint8)
 
 
 def _gray(rgb):
@@ -43,8 +43,11 @@ def _saturation(rgb, f):
     return _blend(np.repeat(_gray(rgb)[..., None], 3, -1), rgb, f)
 
 
-HAND = {'brightness': _brightness, 'contrast': _contrast,
-        'saturation': _saturation}
+HAND = {
+    'brightness': _brightness,
+    'contrast': _contrast,
+    'saturation': _saturation
+}
 
 
 def _run(t, bgr, seed=None):
@@ -137,14 +140,13 @@ def test_hue_shifts_h_in_hsv():
         out = _run(ColorJitter(hue=(h, h)), bgr, 0)
         shift = int(np.array(h * 255).astype(np.uint8)) / 255
         want = np.array([
-            colorsys.hsv_to_rgb((hh + shift) % 1, s, v) for hh, s, v in (
-                colorsys.rgb_to_hsv(*px) for px in bgr[..., ::-1].reshape(
-                    -1, 3) / 255.)
+            colorsys.hsv_to_rgb((hh + shift) % 1, s, v)
+            for hh, s, v in (colorsys.rgb_to_hsv(*px)
+                             for px in bgr[..., ::-1].reshape(-1, 3) / 255.)
         ]).reshape(bgr.shape)[..., ::-1] * 255
         err = np.abs(out - want)
         # PIL's HSV is 8-bit: a step of H is 1.4 degrees.
-        assert err.mean() < 1.5 and err.max() <= 12, (h, err.mean(),
-                                                      err.max())
+        assert err.mean() < 1.5 and err.max() <= 12, (h, err.mean(), err.max())
 
 
 def test_applies_the_drawn_factors_in_the_drawn_order():

@@ -80,8 +80,8 @@ def test_icdar2015_configs_swap_torchvision_color_jitter(path):
 
 
 def _sample(i=0):
-    data_list, _ = convert_icdar(
-        osp.join(TOY, 'annotations'), osp.join(TOY, 'imgs'))
+    data_list, _ = convert_icdar(osp.join(TOY, 'annotations'),
+                                 osp.join(TOY, 'imgs'))
     item = copy.deepcopy(data_list[i])
     item['img_path'] = osp.join(TOY, 'imgs', item['img_path'])
     return item

@@ -9,11 +9,15 @@ TV = dict(type='TorchVisionWrapper', op='ColorJitter')
 
 
 def test_replaces_by_type_and_keys_anywhere():
-    jitter = dict(type='mmocr.TorchVisionWrapper', op='ColorJitter',
-                  brightness=0.1, saturation=0.5)
+    jitter = dict(type='mmocr.TorchVisionWrapper',
+                  op='ColorJitter',
+                  brightness=0.1,
+                  saturation=0.5)
     other = dict(type='TorchVisionWrapper', op='Grayscale')
     pipeline = [
-        dict(type='LoadImageFromFile'), other, jitter,
+        dict(type='LoadImageFromFile'),
+        other,
+        jitter,
         dict(type='RandomApply', transforms=[copy.deepcopy(jitter)], prob=.5),
         dict(type='RandomChoice',
              transforms=[[dict(type='Resize', scale=8), jitter],
@@ -23,7 +27,9 @@ def test_replaces_by_type_and_keys_anywhere():
     out = replace_transform(pipeline, TV, 'ColorJitter')
     new = dict(type='ColorJitter', brightness=0.1, saturation=0.5)
     assert out == [
-        dict(type='LoadImageFromFile'), other, new,
+        dict(type='LoadImageFromFile'),
+        other,
+        new,
         dict(type='RandomApply', transforms=[new], prob=.5),
         dict(type='RandomChoice',
              transforms=[[dict(type='Resize', scale=8), new],

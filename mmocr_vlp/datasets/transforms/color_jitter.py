@@ -83,17 +83,19 @@ class ColorJitter(BaseTransform):
         self.brightness = self._check_input(brightness, 'brightness')
         self.contrast = self._check_input(contrast, 'contrast')
         self.saturation = self._check_input(saturation, 'saturation')
-        self.hue = self._check_input(
-            hue, 'hue', center=0., bound=(-0.5, 0.5), clip_first_on_zero=False)
+        self.hue = self._check_input(hue,
+                                     'hue',
+                                     center=0.,
+                                     bound=(-0.5, 0.5),
+                                     clip_first_on_zero=False)
 
     @staticmethod
     def _check_input(
-        value: Jitter,
-        name: str,
-        center: float = 1.,
-        bound: Tuple[float, float] = (0., float('inf')),
-        clip_first_on_zero: bool = True
-    ) -> Optional[Tuple[float, float]]:
+            value: Jitter,
+            name: str,
+            center: float = 1.,
+            bound: Tuple[float, float] = (0., float('inf')),
+            clip_first_on_zero: bool = True) -> Optional[Tuple[float, float]]:
         """The range to draw from, or None for "leave out" (torchvision's
         rules: a number x gives ``[center - x, center + x]``, the lower end
         clipped at 0 for factors; a pair is used as given)."""
