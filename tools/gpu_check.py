@@ -192,13 +192,6 @@ def _leaf_dataset(ds: dict) -> dict:
             return ds
 
 
-def _has_torchvision() -> bool:
-    """False when ``import mmocr_vlp`` put its placeholder in its place."""
-    tv = sys.modules.get('torchvision')
-    return tv is not None and not getattr(tv, '__mmocr_vlp_placeholder__',
-                                          False)
-
-
 def synthetic_loader_cfg(cfg, data_root: str, ann_file: str,
                          batch: int) -> dict:
     """The config's train loader on the rendered set: same dataset type and
@@ -208,18 +201,9 @@ def synthetic_loader_cfg(cfg, data_root: str, ann_file: str,
     ds.update(data_root=data_root,
               ann_file=ann_file,
               data_prefix=dict(img_path=''))
-    pipeline = []
     for t in ds.get('pipeline') or []:
         if 'ann_file' in t:  # e.g. SampleNegativeTexts' vocabulary
             t['ann_file'] = osp.join(data_root, ann_file)
-        if t['type'].split('.')[-1] == 'TorchVisionWrapper' and \
-                not _has_torchvision():
-            log(f'  note: {t["type"]}({t.get("op")}) left out of the train '
-                f'pipeline: torchvision is not installed (training this '
-                f'config with mim needs it)')
-            continue
-        pipeline.append(t)
-    ds['pipeline'] = pipeline
     return dict(batch_size=batch,
                 num_workers=min(2,
                                 os.cpu_count() or 1),

@@ -68,6 +68,17 @@ def test_synthetic_loader_keeps_pipeline_and_redirects_files(tmp_path):
     assert neg and neg[0]['ann_file'] == os.path.join(root, 'train_full.json')
     # The config itself is not modified.
     assert cfg.train_dataloader.dataset.data_root == 'data/synthtext'
+    # ICDAR 2015 detectors: mmocr's pipeline with our ColorJitter, whole.
+    for path in (p for f, p in gpu_check.paper_configs()
+                 if f == 'oCLIP detectors'):
+        cfg = Config.fromfile(str(REPO / path))
+        ds = gpu_check.synthetic_loader_cfg(cfg, root, 'train_full.json',
+                                            1)['dataset']
+        types = [t['type'] for t in ds['pipeline']]
+        assert types == [
+            t['type'] for t in cfg.train_dataloader.dataset.pipeline
+        ]
+        assert 'ColorJitter' in types and 'TorchVisionWrapper' not in types
 
 
 def test_pretrained_init_is_removed_everywhere():
