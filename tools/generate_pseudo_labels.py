@@ -8,6 +8,14 @@ Progress is checkpointed to ``<out>.partial.jsonl`` after every batch;
 ``--resume`` continues an interrupted run; the final file is written
 atomically.
 
+``--launcher pytorch`` (torchrun; or ``slurm`` / ``mpi``) shards the images
+across ranks (``mmocr_vlp.utils.sharding``): each rank checkpoints to
+``<out>.partial.rank<r>.jsonl`` and is resumable on its own, and rank 0 merges
+everything into the same output a single process writes::
+
+    torchrun --nproc_per_node 8 tools/generate_pseudo_labels.py CONFIG CKPT \
+        --ann-file ... --out ... --launcher pytorch --device cuda
+
 Example::
 
     python tools/generate_pseudo_labels.py \
@@ -24,6 +32,7 @@ import os
 import os.path as osp
 import sys
 import time
+from typing import Optional
 
 from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
@@ -58,6 +67,11 @@ def parse_args(argv=None):
                    'ratio), print it and store it in the metainfo')
     p.add_argument('--batch-size', type=int, default=1)
     p.add_argument('--device', default='cpu')
+    p.add_argument('--launcher',
+                   default='none',
+                   choices=['none', 'pytorch', 'slurm', 'mpi'],
+                   help='shard the images across the ranks of this launcher')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
     p.add_argument('--limit',
                    type=int,
                    default=None,
@@ -69,13 +83,16 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def main(argv=None) -> dict:
+def main(argv=None) -> Optional[dict]:
     args = parse_args(argv)
     from mmocr_vlp.models.wecromcl.pseudo_labels import (apply_predictions,
                                                          atomic_write_json,
                                                          init_wecromcl,
                                                          iter_predictions,
                                                          read_partial)
+    from mmocr_vlp.utils import sharding
+    rank, world = sharding.init_launcher(args.launcher, args.device)
+    device = sharding.device_of_rank(args.device)
 
     ann_path = args.ann_file
     if args.data_root and not osp.isabs(ann_path) and not osp.exists(ann_path):
@@ -96,22 +113,26 @@ def main(argv=None) -> dict:
     n_total = len(data_list) if args.limit is None else min(
         args.limit, len(data_list))
 
-    partial = args.out + '.partial.jsonl'
-    done = read_partial(partial) if args.resume else {}
-    if not args.resume and osp.exists(partial):
-        os.remove(partial)
+    partial = sharding.partial_path(args.out, rank, world)
+    done = sharding.read_partials(args.out, read_partial) \
+        if args.resume else {}
+    if not args.resume and rank == 0:
+        sharding.remove_partials(args.out)
+    sharding.barrier()
     scales = ([float(s)
                for s in args.scales.split(',')] if args.scales else None)
     model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
-                                         args.device, args.cfg_options, scales)
+                                         device, args.cfg_options, scales)
 
-    todo = [(i, data_list[i]) for i in range(n_total) if i not in done]
+    todo = [(i, data_list[i]) for i in sharding.shard(
+        [i for i in range(n_total) if i not in done], rank, world)]
     print(
         f'generate_pseudo_labels: {n_total} images, {len(done)} already '
-        f'done, {len(todo)} to go',
+        f'done, {len(todo)} to go' +
+        (f' on rank {rank} of {world}' if world > 1 else ''),
         flush=True)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    bar = ProgressBar(len(todo)) if todo else None
+    bar = ProgressBar(len(todo)) if todo and rank == 0 else None
     t0 = time.time()
     with open(partial, 'a', encoding='utf-8') as fp:
         for i, sample in iter_predictions(model, pipeline, todo,
@@ -126,8 +147,14 @@ def main(argv=None) -> dict:
             fp.write(json.dumps(rec, ensure_ascii=False) + '\n')
             fp.flush()
             done[i] = rec
-            bar.update()
+            if bar is not None:
+                bar.update()
     elapsed = time.time() - t0
+    sharding.barrier()
+    if rank != 0:
+        return None
+    if world > 1:  # merge the records of every rank
+        done = sharding.read_partials(args.out, read_partial)
 
     n_inst = n_found = n_failed = 0
     out_list = []
@@ -163,7 +190,7 @@ def main(argv=None) -> dict:
               f'{stats["quality"]}', flush=True)
     atomic_write_json(result, args.out)
     if n_total == len(data_list):
-        os.remove(partial)
+        sharding.remove_partials(args.out)
     print(
         f'\ngenerate_pseudo_labels: wrote {args.out}: {n_found} points for '
         f'{n_inst} instances ({n_inst - n_found} without a point, '

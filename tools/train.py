@@ -21,8 +21,10 @@ def parse_args() -> argparse.Namespace:
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint; with no value, from the latest '
         'checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (GPU)')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='automatic mixed precision: fp16 + loss scaling on GPU, '
+        'bfloat16 autocast on CPU (AmpOptimWrapper)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the actual batch size')
     parser.add_argument(
