@@ -9,7 +9,7 @@ words, AdamW (lr 1e-4, wd 0.1 without decay on gains/biases/logit scale).
   ``<oclip-src>/src/training/train.py`` (``get_loss``) as published, fp32
   (its AMP path is CUDA-only); also under ``torch.autocast('cpu',
   bfloat16)`` for reference;
-- mmocr_vlp: the paper config ``configs/oclip/oclip_resnet50_synthtext.py``
+- mmocr_vlp: the paper config ``configs/oclip/oclip_resnet50_100e_synthtext.py``
   as shipped, ``model.train_step`` (data preprocessor, forward, backward,
   optimiser step) with the config's optimiser wrapper, and with
   ``AmpOptimWrapper`` (what ``tools/train.py --amp`` selects: bfloat16
@@ -37,7 +37,7 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-OCLIP_CONFIG = 'configs/oclip/oclip_resnet50_synthtext.py'
+OCLIP_CONFIG = 'configs/oclip/oclip_resnet50_100e_synthtext.py'
 IMG, BATCH, WORDS, WORD_LEN = 512, 4, 8, 25
 CASES = [
     # key, implementation, precision, label

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 import mmocr_vlp  # noqa: F401,E402
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an mmocr_vlp model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
@@ -33,13 +33,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main() -> None:
-    args = parse_args()
+def setup_cfg(args: argparse.Namespace) -> Config:
+    """The config with the command-line options applied."""
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -63,6 +63,11 @@ def main() -> None:
             raise RuntimeError('--auto-scale-lr needs auto_scale_lr.'
                                'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main() -> None:
+    cfg = setup_cfg(parse_args())
     runner = Runner.from_cfg(cfg)
     runner.train()
     print(f'[mmocr_vlp] training finished; logs and checkpoints in '
