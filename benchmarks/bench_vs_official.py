@@ -37,6 +37,7 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)  # time this checkout, not an installed copy
 OCLIP_CONFIG = 'configs/oclip/oclip_resnet50_100e_synthtext.py'
 IMG, BATCH, WORDS, WORD_LEN = 512, 4, 8, 25
 CASES = [
@@ -126,7 +127,7 @@ def _official_step(src: str, precision: str):
             loss = char_loss + clip_loss
         loss.backward()
         optimizer.step()
-        return float(loss)
+        return float(loss.detach())
 
     return step
 
@@ -171,7 +172,7 @@ def _ours_step(precision: str):
 
     def step():
         log = model.train_step(data, optim)
-        return float(log['loss'])
+        return float(log['loss'].detach())
 
     return step
 
