@@ -66,6 +66,11 @@ def parse_args(argv=None):
                    'pseudo labels with PseudoLabelMetric (P/R/F, inside '
                    'ratio), print it and store it in the metainfo')
     p.add_argument('--batch-size', type=int, default=1)
+    p.add_argument('--amp',
+                   action='store_true',
+                   help='bfloat16 autocast on CPU / float16 on CUDA: faster, '
+                   'but anchors can move by a map cell on flat maps (see '
+                   'docs/performance.md); off by default')
     p.add_argument('--device', default='cpu')
     p.add_argument('--launcher',
                    default='none',
@@ -137,7 +142,7 @@ def main(argv=None) -> Optional[dict]:
     with open(partial, 'a', encoding='utf-8') as fp:
         for i, sample in iter_predictions(model, pipeline, todo,
                                           args.data_root, args.img_prefix,
-                                          args.batch_size):
+                                          args.batch_size, amp=args.amp):
             insts = data_list[i].get('instances', [])
             if sample is None:
                 rec = dict(idx=i, instances=insts, found=0, failed=True)
