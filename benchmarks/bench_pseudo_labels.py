@@ -1,0 +1,145 @@
+#!/usr/bin/env python
+# Copyright (c) mmocr_vlp contributors. All rights reserved.
+"""WeCromCL pseudo-labelling speed: the inference rewrites side by side.
+
+Paper config (``wecromcl_resnet50_bifpn-deform_200k_synthtext.py``), one
+640x640 image per forward, 5 words, random weights (seed 0) and a random
+image, ``model.predict`` (activation maps + anchors) as
+``tools/generate_pseudo_labels.py`` runs it:
+
+- ``plain``: the model as built (``init_wecromcl(optimize=False)``);
+- ``optimized``: :func:`optimize_for_inference` (conv+BN folding,
+  channels_last), what the tool does by default;
+- ``optimized + amp``: also bfloat16 autocast (the tool's ``--amp``).
+
+Each variant runs in a fresh subprocess (its own peak RSS), variants
+alternate within each round, and the anchors of every variant are compared
+with ``plain``'s.
+
+    OMP_NUM_THREADS=2 python benchmarks/bench_pseudo_labels.py
+    # writes benchmarks/results/bench_pseudo_labels.{json,md}
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)  # time this checkout, not an installed copy
+CONFIG = 'configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py'
+SIZE = 640
+VARIANTS = {
+    'plain': (False, False, 'as built, fp32'),
+    'optimized': (True, False, 'conv+BN folded, channels_last, fp32 '
+                  '(default)'),
+    'optimized_amp': (True, True, 'optimized + bf16 autocast (`--amp`)'),
+}
+
+
+def worker(variant: str, warmup: int, iters: int) -> dict:
+    import torch
+    from bench_wecromcl import _batch
+
+    from mmocr_vlp.models.wecromcl.pseudo_labels import init_wecromcl
+    optimize, amp, _ = VARIANTS[variant]
+    torch.manual_seed(0)
+    model, _, _ = init_wecromcl(osp.join(ROOT, CONFIG), None,
+                                optimize=optimize)
+    inputs, samples = _batch(SIZE, 1)
+    rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times = []
+    with torch.no_grad(), torch.autocast('cpu', torch.bfloat16,
+                                         enabled=amp):
+        for i in range(warmup + iters):
+            t0 = time.perf_counter()
+            out = model.predict(inputs, samples)[0]
+            times.append(time.perf_counter() - t0)
+    return dict(variant=variant, times=times[warmup:],
+                points=out.pred_instances.points.tolist(),
+                rss_built_MB=round(rss_built, 1),
+                peak_rss_MB=round(resource.getrusage(
+                    resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                threads=torch.get_num_threads())
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--warmup', type=int, default=1)
+    p.add_argument('--iters', type=int, default=3)
+    p.add_argument('--rounds', type=int, default=2)
+    p.add_argument('--note', default='')
+    p.add_argument('--out', default=osp.join(ROOT, 'benchmarks', 'results',
+                                             'bench_pseudo_labels'))
+    p.add_argument('--worker', default=None, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.warmup, args.iters)))
+        return
+    if 'OMP_NUM_THREADS' not in os.environ:
+        sys.exit('bench_pseudo_labels: set OMP_NUM_THREADS explicitly')
+    runs = {v: [] for v in VARIANTS}
+    for r in range(args.rounds):
+        for v in VARIANTS:
+            out = subprocess.run(
+                [sys.executable, __file__, '--worker', v, '--warmup',
+                 str(args.warmup), '--iters', str(args.iters)], cwd=ROOT,
+                capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(f'{v} failed:\n{out.stderr[-3000:]}')
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            runs[v].append(res)
+            print(f'round {r} {v}: {statistics.median(res["times"]):.3f} '
+                  f's/img, peak RSS {res["peak_rss_MB"]} MB', flush=True)
+    ref_pts = runs['plain'][0]['points']
+    ref = statistics.median(t for res in runs['plain'] for t in res['times'])
+    rows = []
+    for v, (_, _, label) in VARIANTS.items():
+        times = [t for res in runs[v] for t in res['times']]
+        med = statistics.median(times)
+        dev = max(abs(a - b) for pa, pb in zip(runs[v][0]['points'], ref_pts)
+                  for a, b in zip(pa, pb))
+        rows.append(dict(variant=v, label=label,
+                         sec_per_img=round(med, 3),
+                         img_per_s=round(1 / med, 2),
+                         speedup=round(ref / med, 2),
+                         max_anchor_shift_px=round(dev, 4),
+                         peak_rss_MB=max(r['peak_rss_MB'] for r in runs[v]),
+                         threads=runs[v][0]['threads']))
+    meta = dict(date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                omp_threads=os.environ['OMP_NUM_THREADS'], config=CONFIG,
+                input=SIZE, rounds=args.rounds, iters=args.iters,
+                warmup=args.warmup, note=args.note)
+    os.makedirs(osp.dirname(args.out), exist_ok=True)
+    with open(args.out + '.json', 'w') as f:
+        json.dump(dict(meta=meta, results=rows, runs=runs), f, indent=2)
+    lines = [
+        f'# WeCromCL pseudo-labelling speed ({meta["date"]})', '',
+        f'`{CONFIG}`, one {SIZE}x{SIZE} image, 5 words, random weights; '
+        f'OMP_NUM_THREADS={meta["omp_threads"]}; {args.rounds} alternating '
+        f'rounds x {args.iters} images (after {args.warmup} warm-up), each '
+        'variant in a fresh process.', '',
+        '| variant | s/img (median) | img/s | vs plain | max anchor shift '
+        '(px) | peak RSS (MB) |', '|---|---|---|---|---|---|'
+    ]
+    for r in rows:
+        lines.append(f'| {r["label"]} | {r["sec_per_img"]} | '
+                     f'{r["img_per_s"]} | {r["speedup"]}x | '
+                     f'{r["max_anchor_shift_px"]} | {r["peak_rss_MB"]} |')
+    lines += ['', 'Anchor shift: largest coordinate difference to the plain '
+              'model\'s anchors on the same image (a map cell is 8 px).']
+    if args.note:
+        lines += ['', args.note]
+    lines += ['', 'Reproduce: `OMP_NUM_THREADS=' + meta['omp_threads'] +
+              ' python benchmarks/bench_pseudo_labels.py`']
+    with open(args.out + '.md', 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
