@@ -19,7 +19,7 @@ test-slow: env  ## the long tests as well
 	@OMP_NUM_THREADS=$(THREADS) $(PY) -m pytest -q -m "slow or not slow"
 
 bench: env  ## speed / memory benchmarks -> benchmarks/results/
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in benchmarks/bench_*.py; do m=$$(basename $$b .py); echo "== $$m"; $(PY) -m benchmarks.$$m || exit 1; done
 
 clean:  ## remove generated data and work dirs (keeps .venv and the mmcv wheel cache)
 	rm -rf data work_dirs outputs

@@ -8,20 +8,18 @@ config, a synthetic batch of the config's input size with random words is
 fed through ``train_step`` (data preprocessor, forward, backward, AdamW
 step); we report images/s over the timed steps after warm-up.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_oclip.py
+    OMP_NUM_THREADS=1 python -m benchmarks.bench_oclip
     # writes benchmarks/results/bench_oclip.{json,md}
 """
 import argparse
-import json
 import os
 import os.path as osp
-import platform
-import resource
-import subprocess
-import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import (REPO_ROOT, emit_result, machine_info,
+                             markdown_table, peak_rss_mb, run_child,
+                             write_results)
+
 CASES = [
     # name, config, batch size, warm-up steps, timed steps
     ('RN50 paper (512x512)', 'configs/oclip/oclip_resnet50_100e_synthtext.py', 2,
@@ -74,7 +72,7 @@ def worker(cfg_path, batch_size, warmup, steps):
     from mmengine.registry import init_default_scope
     init_default_scope('mmocr')
     torch.manual_seed(0)
-    cfg = Config.fromfile(osp.join(ROOT, cfg_path))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, cfg_path))
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
@@ -87,7 +85,6 @@ def worker(cfg_path, batch_size, warmup, steps):
         log = model.train_step(data, optim)
         times.append(time.perf_counter() - t0)
     timed = times[warmup:]
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n_params = sum(p.numel() for p in model.parameters())
     return dict(
         config=cfg_path,
@@ -97,7 +94,7 @@ def worker(cfg_path, batch_size, warmup, steps):
         params_M=round(n_params / 1e6, 2),
         sec_per_step=round(sum(timed) / len(timed), 3),
         images_per_s=round(batch_size * len(timed) / sum(timed), 3),
-        peak_rss_MB=round(peak_mb, 1),
+        peak_rss_MB=peak_rss_mb(),
         threads=torch.get_num_threads(),
         final_loss=round(float(log['loss']), 4))
 
@@ -106,52 +103,38 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--worker', nargs=4, default=None,
                    metavar=('CFG', 'BS', 'WARMUP', 'STEPS'))
-    p.add_argument('--out', default=osp.join(ROOT, 'benchmarks', 'results',
-                                             'bench_oclip'))
+    p.add_argument('--out', default=osp.join(REPO_ROOT, 'benchmarks',
+                                             'results', 'bench_oclip'))
     args = p.parse_args()
     if args.worker:
         cfg, bs, wu, st = args.worker
-        print(json.dumps(worker(cfg, int(bs), int(wu), int(st))))
+        emit_result(worker(cfg, int(bs), int(wu), int(st)))
         return
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    os.environ.setdefault('MKL_NUM_THREADS', '1')
     rows = []
-    env = dict(os.environ)
-    env.setdefault('OMP_NUM_THREADS', '1')
-    env.setdefault('MKL_NUM_THREADS', '1')
     for name, cfg, bs, wu, st in CASES:
-        out = subprocess.run(
-            [sys.executable, __file__, '--worker', cfg, str(bs), str(wu),
-             str(st)], cwd=ROOT, env=env, capture_output=True, text=True)
-        if out.returncode != 0:
-            print(out.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f'{name} failed')
-        res = json.loads(out.stdout.strip().splitlines()[-1])
+        res = run_child('benchmarks.bench_oclip',
+                        ['--worker', cfg, bs, wu, st], what=name)
         res['name'] = name
         rows.append(res)
         print(res)
-    meta = dict(machine=platform.machine(), cpu_count=os.cpu_count(),
-                python=platform.python_version(),
-                omp_threads=env['OMP_NUM_THREADS'],
-                date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(dict(meta=meta, results=rows), f, indent=2)
+    meta = machine_info(
+        date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
     lines = [
         f'# oCLIP training throughput ({meta["date"]}, {meta["cpu_count"]} '
-        f'CPU cores, OMP_NUM_THREADS={meta["omp_threads"]})', '',
-        '| setting | input | batch | words/img | params (M) | s/step | '
-        'images/s | peak RSS (MB) |', '|---|---|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(f'| {r["name"]} | {r["img_size"]} | {r["batch_size"]} '
-                     f'| {r["words_per_img"]} | {r["params_M"]} | '
-                     f'{r["sec_per_step"]} | {r["images_per_s"]} | '
-                     f'{r["peak_rss_MB"]} |')
-    lines.append('')
-    lines.append('Train step = data preprocessor + forward + backward + '
-                 'AdamW step on synthetic inputs (random pixels, random '
-                 'words); CPU only, single-threaded.')
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        f'CPU cores, OMP_NUM_THREADS={meta["omp_num_threads"]})', ''
+    ] + markdown_table(
+        ['setting', 'input', 'batch', 'words/img', 'params (M)', 's/step',
+         'images/s', 'peak RSS (MB)'],
+        [(r['name'], r['img_size'], r['batch_size'], r['words_per_img'],
+          r['params_M'], r['sec_per_step'], r['images_per_s'],
+          r['peak_rss_MB']) for r in rows]) + [
+              '', 'Train step = data preprocessor + forward + backward + '
+              'AdamW step on synthetic inputs (random pixels, random '
+              'words); CPU only, single-threaded.'
+          ]
+    write_results(args.out, dict(meta=meta, results=rows), lines)
     print('\n'.join(lines))
 
 

@@ -10,27 +10,24 @@ Measures, in one run and one process (cv2 single-threaded):
 
 Usage::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_render.py [--n 100]
+    OMP_NUM_THREADS=1 python -m benchmarks.bench_render [--n 100]
 
 Writes ``benchmarks/results/bench_render.json`` and ``.md``.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+import cv2
 
-import cv2  # noqa: E402
-
-from mmocr_vlp.datasets.synth import (SYNTH_VERSION, SynthTextRenderer,  # noqa
+from mmocr_vlp.datasets.synth import (SYNTH_VERSION, SynthTextRenderer,
                                       image_rng, render_dataset)
+from studies.harness import REPO_ROOT, markdown_table, write_results
 
-RESULTS = osp.join(osp.dirname(osp.abspath(__file__)), 'results')
+RESULTS = osp.join(REPO_ROOT, 'benchmarks', 'results')
 
 
 def _clock():
@@ -99,25 +96,20 @@ def main():
         target_img_per_s=20,
         per_size=rows,
         render_dataset=ds,
-        command='OMP_NUM_THREADS=1 python benchmarks/bench_render.py '
+        command='OMP_NUM_THREADS=1 python -m benchmarks.bench_render '
         f'--n {args.n}')
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(osp.join(RESULTS, 'bench_render.json'), 'w') as f:
-        json.dump(res, f, indent=2)
     md = [
         '# bench_render: synthetic scene-text renderer, 1 core', '',
         f'`{res["command"]}`. img/s per CPU-second of this single-threaded '
         'process (= one dedicated core); wall-clock img/s in the last column '
-        f'(load average at start: {load0}, the machine is shared).', '',
-        '| size | images | words/img | render img/s | render+JPEG img/s '
-        '| CPU ms/img | wall img/s |', '|---|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        md.append(f'| {r["size"]} | {r["images"]} | {r["words_per_image"]} '
-                  f'| {r["render_img_per_cpu_s"]} '
-                  f'| {r["render_jpeg_img_per_cpu_s"]} '
-                  f'| {r["cpu_ms_per_image"]} '
-                  f'| {r["render_jpeg_img_per_wall_s"]} |')
+        f'(load average at start: {load0}, the machine is shared).', ''
+    ] + markdown_table(
+        ['size', 'images', 'words/img', 'render img/s', 'render+JPEG img/s',
+         'CPU ms/img', 'wall img/s'],
+        [(r['size'], r['images'], r['words_per_image'],
+          r['render_img_per_cpu_s'], r['render_jpeg_img_per_cpu_s'],
+          r['cpu_ms_per_image'], r['render_jpeg_img_per_wall_s'])
+         for r in rows])
     if ds:
         md += [
             '', f'`render_dataset` end to end (512x512, {ds["images"]} '
@@ -125,9 +117,7 @@ def main():
             f'**{ds["img_per_cpu_s"]} img/s** per core '
             f'({ds["img_per_wall_s"]} wall-clock).'
         ]
-    md.append('')
-    with open(osp.join(RESULTS, 'bench_render.md'), 'w') as f:
-        f.write('\n'.join(md))
+    write_results(osp.join(RESULTS, 'bench_render'), res, md)
     print('\n'.join(md))
 
 

@@ -5,7 +5,7 @@ Times ``model.predict`` (backbone + deformable encoder + anchor estimator +
 sampler + CTC recogniser + post-processing, no data loading) of
 
 * the paper-faithful ResNet-50 model (``configs/srsts-a/
-  srsts-a_resnet50_finetune_*.py``) at the paper's test sizes (WeCromCL
+  srsts-a_resnet50_deform_*.py``) at the paper's test sizes (WeCromCL
   supp. Sec. 2: shorter side 864 for ICDAR 2013 / 2015, 1440 for
   Total-Text, 576 for CTW1500; the long side follows a typical aspect
   ratio of the benchmark), and
@@ -19,22 +19,20 @@ sampler and recogniser work as on a real image with that many words.
 Each setting runs in its own subprocess so its peak resident memory
 (``ru_maxrss``) is its own. Usage::
 
-    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_srsts.py \
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m benchmarks.bench_srsts \
         [--images 2] [--anchors 50] [--only cpu|paper]
 
 Writes ``benchmarks/results/bench_srsts.json`` and ``.md``.
 """
 import argparse
-import json
-import os
 import os.path as osp
-import platform
-import subprocess
-import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CFG_DIR = osp.join(ROOT, 'configs', 'srsts-a')
+from studies.harness import (REPO_ROOT, emit_result, machine_info,
+                             markdown_table, peak_rss_mb, run_child,
+                             write_results)
+
+CFG_DIR = osp.join(REPO_ROOT, 'configs', 'srsts-a')
 
 #: name, config, (H, W) of the network input (already resized)
 SETTINGS = [
@@ -51,15 +49,12 @@ SETTINGS = [
 
 def run_one(config: str, h: int, w: int, images: int, anchors: int) -> dict:
     """Runs inside the subprocess: build, time, report peak RSS."""
-    import resource
-
     import torch
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmocr.registry import MODELS
     from mmocr.structures import TextSpottingDataSample
 
-    sys.path.insert(0, ROOT)
     import mmocr_vlp  # noqa: F401
 
     init_default_scope('mmocr')
@@ -74,7 +69,7 @@ def run_one(config: str, h: int, w: int, images: int, anchors: int) -> dict:
     ph, pw = -(-h // 32) * 32, -(-w // 32) * 32
     meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(ph, pw),
                 batch_input_shape=(ph, pw), scale_factor=(1., 1.))
-    rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_build = peak_rss_mb()
     times, found = [], []
     with torch.no_grad():
         for i in range(images + 1):  # the first run is warm-up
@@ -85,7 +80,6 @@ def run_one(config: str, h: int, w: int, images: int, anchors: int) -> dict:
             if i > 0:
                 times.append(dt)
                 found.append(len(out[0].pred_instances))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     mean = sum(times) / len(times)
     return dict(
         config=config,
@@ -95,8 +89,8 @@ def run_one(config: str, h: int, w: int, images: int, anchors: int) -> dict:
         anchors_per_image=found,
         sec_per_image=round(mean, 3),
         images_per_sec=round(1 / mean, 3),
-        peak_rss_mb=round(rss / 1024, 1),
-        rss_after_build_mb=round(rss_build / 1024, 1))
+        peak_rss_mb=peak_rss_mb(),
+        rss_after_build_mb=rss_build)
 
 
 def main():
@@ -106,15 +100,14 @@ def main():
     parser.add_argument('--anchors', type=int, default=50,
                         help='anchors decoded per image')
     parser.add_argument('--only', choices=['cpu', 'paper'], default=None)
-    parser.add_argument('--out', default=osp.join(ROOT, 'benchmarks',
-                                                  'results'))
+    parser.add_argument('--out', default=osp.join(REPO_ROOT, 'benchmarks',
+                                                  'results', 'bench_srsts'))
     parser.add_argument('--_child', nargs=4, default=None,
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
         cfg, h, w, images = args._child
-        print('RESULT ' + json.dumps(
-            run_one(cfg, int(h), int(w), int(images), args.anchors)))
+        emit_result(run_one(cfg, int(h), int(w), int(images), args.anchors))
         return
     rows = []
     for name, cfg, (h, w) in SETTINGS:
@@ -124,51 +117,32 @@ def main():
             continue
         n = max(args.images, 10) if is_cpu else args.images
         t0 = time.time()
-        proc = subprocess.run(
-            [sys.executable, __file__, '--anchors', str(args.anchors),
-             '--_child', cfg, str(h), str(w), str(n)],
-            capture_output=True, text=True, cwd=ROOT)
-        line = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
-        if proc.returncode != 0 or not line:
-            print(proc.stderr[-3000:])
-            raise SystemExit(f'{name}: benchmark subprocess failed')
-        res = json.loads(line[0][len('RESULT '):])
+        res = run_child('benchmarks.bench_srsts',
+                        ['--anchors', args.anchors, '--_child', cfg, h, w, n],
+                        what=name)
         res['setting'] = name
         rows.append(res)
         print(f'{name}: {res["images_per_sec"]} img/s, peak RSS '
               f'{res["peak_rss_mb"]} MB ({time.time() - t0:.0f} s)')
-    env = dict(
-        python=platform.python_version(),
-        machine=platform.machine(),
-        processor=platform.processor() or platform.machine(),
-        cpu_count=os.cpu_count(),
-        omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
-        load_avg_1min_at_end=round(os.getloadavg()[0], 2),
+    env = machine_info(
         anchors_per_image=args.anchors,
         note='random weights; anchors forced (score_thr=-1); batch 1; '
         'predict() only (no data loading); first image is warm-up')
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'bench_srsts.json'), 'w') as f:
-        json.dump(dict(env=env, results=rows), f, indent=2)
     lines = [
         '# SRSTS-A inference on CPU', '',
         f'Threads: OMP_NUM_THREADS={env["omp_num_threads"]}, '
         f'{env["cpu_count"]} CPUs visible (1-min load average '
-        f'{env["load_avg_1min_at_end"]} at the end: the machine is shared, '
+        f'{env["load_avg_1min"]} at the end: the machine is shared, '
         'so rates are pessimistic); '
         f'{args.anchors} anchors decoded per image (forced); random weights; '
-        'batch 1; `model.predict` only.',
-        '',
-        '| setting | input (H x W) | params (M) | images/s | s/image | '
-        'peak RSS (MB) |', '|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(f'| {r["setting"]} | {r["input_hw"][0]} x '
-                     f'{r["input_hw"][1]} | {r["params_m"]} | '
-                     f'{r["images_per_sec"]} | {r["sec_per_image"]} | '
-                     f'{r["peak_rss_mb"]} |')
-    with open(osp.join(args.out, 'bench_srsts.md'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        'batch 1; `model.predict` only.', ''
+    ] + markdown_table(
+        ['setting', 'input (H x W)', 'params (M)', 'images/s', 's/image',
+         'peak RSS (MB)'],
+        [(r['setting'], f'{r["input_hw"][0]} x {r["input_hw"][1]}',
+          r['params_m'], r['images_per_sec'], r['sec_per_image'],
+          r['peak_rss_mb']) for r in rows])
+    write_results(args.out, dict(env=env, results=rows), lines)
     print('\n'.join(lines))
 
 

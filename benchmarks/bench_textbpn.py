@@ -11,7 +11,7 @@ iterations), and the end-to-end rate is also given with K proposals forced.
 
 Usage::
 
-    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python benchmarks/bench_textbpn.py \
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m benchmarks.bench_textbpn \
         [--images 3] [--size 640 1024] [--proposals 20]
 
 With ``--checkpoint`` (a checkpoint of
@@ -37,8 +37,10 @@ from mmocr.structures import TextDetDataSample
 from mmocr.utils import register_all_modules
 
 import mmocr_vlp  # noqa: F401
+from mmocr_vlp.datasets.schema import is_ignored
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import markdown_table, write_results
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs/textdet/textbpn/'
                   'textbpn_resnet50_fpnc_660e_totaltext.py')
 
@@ -80,7 +82,7 @@ def proposal_vs_deformed(checkpoint, split='test'):
         info['img_path'] = osp.join(root, info['img_path'])
         info['instances'] = [
             dict(polygon=i['polygon'], bbox=i['bbox'], bbox_label=0,
-                 ignore=i.get('ignore', False) or i.get('text') == '###')
+                 ignore=is_ignored(i))
             for i in info['instances']
         ]
         packed = pipe(info)
@@ -108,7 +110,8 @@ def main():
     parser.add_argument('--checkpoint', help='a checkpoint of the CPU synth '
                         'config for the proposals-vs-deformed hmean')
     parser.add_argument('--out', default=osp.join(ROOT, 'benchmarks',
-                                                  'results'))
+                                                  'results', 'bench_textbpn'),
+                        help='results path without extension')
     args = parser.parse_args()
     register_all_modules(init_default_scope=True)
     torch.manual_seed(0)
@@ -176,9 +179,6 @@ def main():
         info['synth_test_hmean'] = dict(
             checkpoint=args.checkpoint,
             **proposal_vs_deformed(args.checkpoint))
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'bench_textbpn.json'), 'w') as f:
-        json.dump(info, f, indent=2)
     lines = [
         '# TextBPN R50 inference on CPU', '',
         f'Input {h} x {w} (Total-Text test size, long side 1024), batch 1, '
@@ -187,26 +187,24 @@ def main():
         'deformation model). Random init; mean of '
         f'{args.images} runs after 1 warm-up; 1-min load average '
         f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared machine: '
-        'timings are upper bounds).', '',
-        '| stage | s / image | images / s | note |', '|---|---|---|---|'
-    ]
-    for name, r in results.items():
-        lines.append(f"| {name} | {r['seconds_per_image']:.3f} | "
-                     f"{r['images_per_s']:.3f} | {r['note']} |")
+        'timings are upper bounds).', ''
+    ] + markdown_table(
+        ['stage', 's / image', 'images / s', 'note'],
+        [(name, f"{r['seconds_per_image']:.3f}", f"{r['images_per_s']:.3f}",
+          r['note']) for name, r in results.items()])
     if args.checkpoint:
         lines += [
             '', '## What the deformation adds (synth test split, '
             '`HmeanIOUMetric`, best score threshold)', '',
             f'Checkpoint `{args.checkpoint}` of '
-            '`textbpn_resnet18_fpnc_12e_synth-cpu.py`.', '',
-            '| polygons | precision | recall | hmean |', '|---|---|---|---|'
-        ]
-        for k in ('proposals', 'deformed'):
-            r = info['synth_test_hmean'][k]
-            lines.append(f"| {k} | {r['precision']:.4f} | "
-                         f"{r['recall']:.4f} | {r['hmean']:.4f} |")
-    with open(osp.join(args.out, 'bench_textbpn.md'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+            '`textbpn_resnet18_fpnc_12e_synth-cpu.py`.', ''
+        ] + markdown_table(
+            ['polygons', 'precision', 'recall', 'hmean'],
+            [(k, f"{r['precision']:.4f}", f"{r['recall']:.4f}",
+              f"{r['hmean']:.4f}")
+             for k, r in ((k, info['synth_test_hmean'][k])
+                          for k in ('proposals', 'deformed'))])
+    write_results(args.out, info, lines)
     print('\n'.join(lines))
 
 

@@ -12,21 +12,18 @@ Writes ``benchmarks/results/bench_wecromcl.json`` and ``.md``.
 
 Usage::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_wecromcl.py            # both
-    python benchmarks/bench_wecromcl.py --configs cpu --iters 5
+    OMP_NUM_THREADS=1 python -m benchmarks.bench_wecromcl            # both
+    python -m benchmarks.bench_wecromcl --configs cpu --iters 5
 """
 import argparse
-import json
-import os
 import os.path as osp
-import platform
 import random
-import resource
-import subprocess
-import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import (REPO_ROOT, emit_result, machine_info,
+                             markdown_table, peak_rss_mb, run_child,
+                             write_results)
+
 CONFIGS = {
     'paper':
     ('configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py', 640, 2),
@@ -67,7 +64,7 @@ def worker(name, mode, iters, warmup):
     from mmocr.registry import MODELS
     import mmocr_vlp  # noqa: F401
     cfg_file, size, batch = CONFIGS[name]
-    cfg = Config.fromfile(osp.join(REPO, cfg_file))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, cfg_file))
     init_default_scope('mmocr')
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -99,18 +96,16 @@ def worker(name, mode, iters, warmup):
                 if i >= warmup:
                     times.append(time.perf_counter() - t)
         ips = batch * len(times) / sum(times)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            dict(config=name,
-                 mode=mode,
-                 input=size,
-                 batch=batch,
-                 params_m=round(n_params / 1e6, 2),
-                 images_per_s=round(ips, 3),
-                 sec_per_iter=round(sum(times) / len(times), 3),
-                 peak_rss_mb=round(peak_mb, 1),
-                 iters=len(times))))
+    emit_result(
+        dict(config=name,
+             mode=mode,
+             input=size,
+             batch=batch,
+             params_m=round(n_params / 1e6, 2),
+             images_per_s=round(ips, 3),
+             sec_per_iter=round(sum(times) / len(times), 3),
+             peak_rss_mb=peak_rss_mb(),
+             iters=len(times)))
 
 
 def main():
@@ -126,46 +121,29 @@ def main():
     rows = []
     for name in args.configs.split(','):
         for mode in ('train', 'pseudo_label'):
-            cmd = [
-                sys.executable, __file__, '--worker', name, mode, '--iters',
-                str(args.iters), '--warmup',
-                str(args.warmup)
-            ]
-            out = subprocess.run(cmd,
-                                 capture_output=True,
-                                 text=True,
-                                 cwd=REPO,
-                                 env=os.environ)
-            if out.returncode != 0:
-                print(out.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f'worker {name}/{mode} failed')
-            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row = run_child('benchmarks.bench_wecromcl', [
+                '--worker', name, mode, '--iters', args.iters, '--warmup',
+                args.warmup
+            ], what=f'{name}/{mode}')
             print(row, flush=True)
             rows.append(row)
     res = dict(
         benchmark='bench_wecromcl',
-        machine=dict(platform=platform.platform(),
-                     threads=os.environ.get('OMP_NUM_THREADS', 'default'),
-                     device='cpu'),
+        machine=machine_info(device='cpu'),
         note='random inputs; 5 words/image, 16 extra negatives; peak RSS '
         'of a fresh process (includes the Python/torch baseline)',
         results=rows)
-    os.makedirs(osp.join(REPO, 'benchmarks', 'results'), exist_ok=True)
-    base = osp.join(REPO, 'benchmarks', 'results', 'bench_wecromcl')
-    with open(base + '.json', 'w') as f:
-        json.dump(res, f, indent=2)
     lines = [
         '# WeCromCL throughput (CPU)', '',
-        f'threads: {res["machine"]["threads"]}; {res["note"]}', '',
-        '| config | mode | input | batch | params (M) | images/s | '
-        's/iter | peak RSS (MB) |', '|---|---|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(f'| {r["config"]} | {r["mode"]} | {r["input"]} | '
-                     f'{r["batch"]} | {r["params_m"]} | {r["images_per_s"]} '
-                     f'| {r["sec_per_iter"]} | {r["peak_rss_mb"]} |')
-    with open(base + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        f'threads: {res["machine"]["omp_num_threads"]}; {res["note"]}', ''
+    ] + markdown_table(
+        ['config', 'mode', 'input', 'batch', 'params (M)', 'images/s',
+         's/iter', 'peak RSS (MB)'],
+        [(r['config'], r['mode'], r['input'], r['batch'], r['params_m'],
+          r['images_per_s'], r['sec_per_iter'], r['peak_rss_mb'])
+         for r in rows])
+    write_results(osp.join(REPO_ROOT, 'benchmarks', 'results',
+                           'bench_wecromcl'), res, lines)
     print('\n'.join(lines))
 
 

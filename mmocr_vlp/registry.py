@@ -8,6 +8,9 @@ downstream config inherits ``_base_ = ['mmocr_vlp::...']``, mmengine tags the
 inherited dicts with ``_scope_='mmocr_vlp'`` and looks modules up here; a
 child registry resolves a name through its parent, i.e. through mmocr (and
 from there mmengine), so the inherited config builds exactly as ours does.
+A child looks names up in its parent's table but does not import the
+parent's lazy locations (e.g. ``mmocr.visualization`` for
+``TextDetLocalVisualizer``), so each child also lists them.
 """
 from mmengine.registry import Registry
 from mmocr import registry as _mmocr
@@ -20,5 +23,5 @@ for _name in dir(_mmocr):
             _parent, Registry):
         globals()[_name] = Registry(
             _parent.name, parent=_parent, scope='mmocr_vlp',
-            locations=['mmocr_vlp'])
+            locations=['mmocr_vlp', *getattr(_parent, '_locations', [])])
         __all__.append(_name)

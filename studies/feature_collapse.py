@@ -21,14 +21,14 @@ Appends a row to ``studies/results/feature_collapse.{json,md}``.
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 
 import cv2
 import torch
 import torch.nn.functional as F
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import (REPO_ROOT, build_model, load_results,
+                             markdown_table, write_results)
 
 
 def mean_offdiag_cos(x: torch.Tensor) -> float:
@@ -57,8 +57,8 @@ def image_stats(model, paths):
             raise FileNotFoundError(f'feature_collapse: cannot read {p}')
         imgs.append(torch.from_numpy(img).permute(2, 0, 1))
     batch = model.data_preprocessor(dict(inputs=imgs), training=False)
-    feat, mask = model.extract_feat(batch['inputs'])
-    _, values, _ = model._pixels(feat, mask)
+    feat, _ = model.extract_feat(batch['inputs'])
+    _, values = model.head.project_pixels(feat.flatten(2).transpose(1, 2))
     return values.mean(1)
 
 
@@ -72,24 +72,13 @@ def main() -> None:
     p.add_argument('--max-images', type=int, default=16)
     p.add_argument('--name', default=None)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--out', default=osp.join(ROOT, 'studies', 'results',
+    p.add_argument('--out', default=osp.join(REPO_ROOT, 'studies', 'results',
                                              'feature_collapse'))
     args = p.parse_args()
 
-    import mmocr_vlp  # noqa: F401
     from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmocr.registry import MODELS
-    init_default_scope('mmocr')
-    torch.manual_seed(args.seed)
-    cfg = Config.fromfile(args.config)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    if args.checkpoint != 'none':
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
-                        logger='silent')
-    model.eval()
+    model = build_model(Config.fromfile(args.config), args.checkpoint,
+                        args.seed)
     with open(args.word_list) as f:
         words = [w.strip() for w in f if w.strip() and not w.startswith('#')]
     default_name = 'untrained' if args.checkpoint == 'none' else \
@@ -110,14 +99,8 @@ def main() -> None:
                 (F.normalize(img, dim=-1) @ F.normalize(text, dim=-1).t()
                  ).mean())
     print(json.dumps(row))
-    rows = []
-    if osp.exists(args.out + '.json'):
-        with open(args.out + '.json') as f:
-            rows = [r for r in json.load(f) if r['name'] != row['name']]
+    rows = [r for r in load_results(args.out, []) if r['name'] != row['name']]
     rows.append(row)
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(rows, f, indent=1)
 
     def fmt(r, k):
         return f'{r[k]:.3f}' if k in r else '-'
@@ -127,17 +110,13 @@ def main() -> None:
         '', 'Mean pairwise cosine of the text features of the word list '
         '(1.000 = every word has the same feature); image rows: mean pixel '
         'value per image (eval-mode BN), pairwise and against the text '
-        'features.', '',
-        '| run | checkpoint | words | text cos | image cos | image-text cos |',
-        '|---|---|---|---|---|---|'
-    ]
-    lines += [
-        f'| {r["name"]} | `{r["checkpoint"]}` | {r["words"]} | '
-        f'{fmt(r, "text_cos")} | {fmt(r, "image_cos")} | '
-        f'{fmt(r, "image_text_cos")} |' for r in rows
-    ]
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        'features.', ''
+    ] + markdown_table(
+        ['run', 'checkpoint', 'words', 'text cos', 'image cos',
+         'image-text cos'],
+        [(r['name'], f'`{r["checkpoint"]}`', r['words'], fmt(r, 'text_cos'),
+          fmt(r, 'image_cos'), fmt(r, 'image_text_cos')) for r in rows])
+    write_results(args.out, rows, lines)
 
 
 if __name__ == '__main__':

@@ -30,15 +30,28 @@ Appends rows to ``studies/results/oclip_image_use.{json,md}``.
 """
 import argparse
 import json
-import os
 import os.path as osp
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-from studies.feature_collapse import mean_offdiag_cos  # noqa: E402
+from studies.feature_collapse import mean_offdiag_cos
+from studies.harness import (REPO_ROOT, build_model, load_results,
+                             markdown_table, write_results)
+
+
+def _legible_words_only(data_samples: list) -> torch.Tensor:
+    """Drop the don't-care words of each sample (as the training loss
+    does) and return the masked characters' labels of the rest, in the
+    order the model's ``tensor`` mode concatenates them."""
+    labels = []
+    for ds in data_samples:
+        gi = ds.gt_instances
+        if 'ignored' in gi:
+            ds.gt_instances = gi[~torch.as_tensor(gi.ignored).bool()]
+        labels.append(torch.as_tensor(ds.gt_instances.mask_labels).long())
+    return torch.cat(labels)
 
 
 def measure(model, dataset, repeats: int) -> dict:
@@ -53,10 +66,10 @@ def measure(model, dataset, repeats: int) -> dict:
         batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
         with torch.no_grad():
             data = model.data_preprocessor(batch, False)
+            labels = _legible_words_only(data['data_samples'])
             for key, inputs in (('own', data['inputs']),
                                 ('rolled', data['inputs'].roll(1, 0))):
-                out = model._run(inputs, data['data_samples'], training=True)
-                labels = out['words'].labels
+                out = model(inputs, data['data_samples'], mode='tensor')
                 ok = labels >= 0
                 pred = out['mask_logits'].argmax(-1)
                 acc[key].append(float((pred[ok] == labels[ok]).float().mean()))
@@ -81,9 +94,6 @@ def measure(model, dataset, repeats: int) -> dict:
 
 def write_tables(rows: list, out: str) -> None:
     """Write ``rows`` as ``out``.json and ``out``.md."""
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    with open(out + '.json', 'w') as f:
-        json.dump(rows, f, indent=1)
     lines = [
         '# Does oCLIP use the image? (`python -m studies.oclip_image_use`)',
         '', 'Masked-character accuracy (Eq. 2) with each image\'s own words '
@@ -93,21 +103,18 @@ def write_tables(rows: list, out: str) -> None:
         'pairwise cosine of the image embeddings (1 = all the same); the '
         'trunk\'s last stage: mean absolute activation (eval-mode BN) and '
         'pairwise cosine of its maps across images. Mean of the random '
-        'maskings.', '',
-        '| run | checkpoint | data | images / words | mask acc | mask acc, '
-        'other image | i2t acc (chance) | image cos | trunk mean abs | '
-        'trunk cos |',
-        '|---|---|---|---|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(
-            f'| {r["name"]} | `{r["checkpoint"]}` | `{r["data"]}` | '
-            f'{r["images"]} / {r["words"]} | {r["mask_acc"]:.3f} | '
-            f'{r["mask_acc_rolled"]:.3f} | {r["i2t_acc"]:.3f} '
-            f'({1 / r["images"]:.3f}) | {r["image_cos"]:.3f} | '
-            f'{r["trunk_abs"]:.4f} | {r["trunk_cos"]:.3f} |')
-    with open(out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        'maskings.', ''
+    ] + markdown_table(
+        ['run', 'checkpoint', 'data', 'images / words', 'mask acc',
+         'mask acc, other image', 'i2t acc (chance)', 'image cos',
+         'trunk mean abs', 'trunk cos'],
+        [(r['name'], f'`{r["checkpoint"]}`', f'`{r["data"]}`',
+          f'{r["images"]} / {r["words"]}', f'{r["mask_acc"]:.3f}',
+          f'{r["mask_acc_rolled"]:.3f}',
+          f'{r["i2t_acc"]:.3f} ({1 / r["images"]:.3f})',
+          f'{r["image_cos"]:.3f}', f'{r["trunk_abs"]:.4f}',
+          f'{r["trunk_cos"]:.3f}') for r in rows])
+    write_results(out, rows, lines)
 
 
 def main() -> None:
@@ -120,15 +127,14 @@ def main() -> None:
     p.add_argument('--split', default='val')
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--name-prefix', default='')
-    p.add_argument('--out', default=osp.join(ROOT, 'studies', 'results',
+    p.add_argument('--out', default=osp.join(REPO_ROOT, 'studies', 'results',
                                              'oclip_image_use'))
     args = p.parse_args()
 
     import mmocr_vlp  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmocr.registry import DATASETS, MODELS
+    from mmocr.registry import DATASETS
     init_default_scope('mmocr')
     cfg = Config.fromfile(args.config)
     ds_cfg = cfg.train_dataloader.dataset
@@ -136,17 +142,9 @@ def main() -> None:
         ds_cfg.data_root = args.data_root
     ds_cfg.ann_file = f'{args.split}_textonly.json'
     dataset = DATASETS.build(ds_cfg)
-    rows = []
-    if osp.exists(args.out + '.json'):
-        with open(args.out + '.json') as f:
-            rows = json.load(f)
+    rows = load_results(args.out, [])
     for ckpt in args.checkpoints:
-        torch.manual_seed(0)
-        model = MODELS.build(cfg.model)
-        model.init_weights()
-        if ckpt != 'none':
-            load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
-        model.eval()
+        model = build_model(cfg, ckpt)
         name = args.name_prefix + ('untrained' if ckpt == 'none' else
                                    osp.splitext(osp.basename(ckpt))[0])
         row = dict(name=name, config=args.config, checkpoint=ckpt,

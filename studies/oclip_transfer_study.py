@@ -39,7 +39,9 @@ import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import markdown_table, write_results
+
 PY = sys.executable
 PRETRAIN_CFG = 'configs/oclip/oclip_resnet-tiny_4e_synth-pre-easy-cpu.py'
 # Extra options per pre-training arm (on top of --pretrain-config).
@@ -192,7 +194,8 @@ def main():
                     osp.join(wd, f'ft_{run_name}.log'))
             # merge: arms may run in parallel processes sharing the file
             if osp.exists(timings_file):
-                timings = {**json.load(open(timings_file)), **timings}
+                with open(timings_file) as f:
+                    timings = {**json.load(f), **timings}
             with open(timings_file, 'w') as f:
                 json.dump(timings, f, indent=1)
             row = dict(arm=arm, seed=seed, epochs={})
@@ -234,9 +237,6 @@ def _metric(row: dict, epoch: int, name: str):
 
 def write_tables(res: dict, out: str) -> None:
     """Write the study ``res`` as ``out``.json and ``out``.md."""
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    with open(out + '.json', 'w') as f:
-        json.dump(res, f, indent=2)
     rows = res['results']
     epochs = sorted({int(e) for r in rows for e in r['epochs']})
     lines = [
@@ -247,18 +247,15 @@ def write_tables(res: dict, out: str) -> None:
         + ')', ''
     ]
     for name in ('synth_test', 'icdar2015_toy'):
-        lines += [f'## {name}: hmean after N fine-tuning epochs', '',
-                  '| backbone init | ' + ' | '.join(
-                      f'ep {e}' for e in epochs) + ' | P / R at the last |',
-                  '|---|' + '---|' * (len(epochs) + 1)]
+        table = []
         for r in rows:
             ms = [_metric(r, e, name) for e in epochs]
             cells = ['n/a' if m is None else f"{m['hmean']:.3f}" for m in ms]
             last = ms[-1]
             pr = 'n/a' if last is None else \
                 f"{last['precision']:.3f} / {last['recall']:.3f}"
-            lines.append(f'| {r["arm"]} (seed {r.get("seed", "-")}) | ' +
-                         ' | '.join(cells) + f' | {pr} |')
+            table.append([f'{r["arm"]} (seed {r.get("seed", "-")})', *cells,
+                          pr])
         arms = list(dict.fromkeys(r['arm'] for r in rows))
         if len(rows) > len(arms):  # several seeds: mean per arm
             for arm in arms:
@@ -269,16 +266,17 @@ def write_tables(res: dict, out: str) -> None:
                     hs = [m['hmean'] for m in hs if m is not None]
                     cells.append(f'{sum(hs) / len(hs):.3f}' if hs else 'n/a')
                 n = sum(r['arm'] == arm for r in rows)
-                lines.append(f'| **{arm}, mean of {n}** | ' +
-                             ' | '.join(cells) + ' | |')
-        lines.append('')
+                table.append([f'**{arm}, mean of {n}**', *cells, ''])
+        lines += [f'## {name}: hmean after N fine-tuning epochs', ''
+                  ] + markdown_table(
+                      ['backbone init', *(f'ep {e}' for e in epochs),
+                       'P / R at the last'], table) + ['']
     secs = res.get('seconds', {})
     if secs:
         lines += ['Wall-clock seconds per stage (shared 2-core machine): ' +
                   ', '.join(f'{k} {v:.0f}' for k, v in sorted(secs.items())),
                   '']
-    with open(out + '.md', 'w') as f:
-        f.write('\n'.join(lines))
+    write_results(out, res, lines)
     print('\n'.join(lines))
 
 

@@ -14,7 +14,7 @@ chance (``mean n / vocabulary size``).
 
 If this supervised probe is still at chance after ``E`` epochs, a weakly
 supervised model of the same size cannot be expected to localise within the
-same budget either (docs/wecromcl.md, "Localising on CPU").
+same budget either (docs/results.md, "The harder sets: still at chance").
 
 Usage::
 
@@ -36,7 +36,8 @@ import numpy as np
 import torch
 from torch import nn
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import load_results, markdown_table, write_results
 
 
 def load_split(data_root: str, ann: str, vocab: dict, size: int):
@@ -114,9 +115,6 @@ def precision_at_n(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 def write_tables(store: dict, out: str) -> None:
     """Write ``store`` (row key -> result) as ``out``.json and ``out``.md."""
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    with open(out + '.json', 'w') as f:
-        json.dump(store, f, indent=1)
     lines = [
         '# Reading probe: supervised word-presence CNN trained from scratch',
         '', 'Command: `OMP_NUM_THREADS=1 python -m studies.reading_probe '
@@ -133,18 +131,13 @@ def write_tables(store: dict, out: str) -> None:
             f'{r.get("init", "torch")} init, '
             f'{r.get("loss", "bce")} loss, batch {r["batch_size"]}, '
             f'{r["threads"]} thread(s)); chance P@n = '
-            f'{r["chance"]:.3f}', '',
-            '| epoch | iters | train loss | test P@n | seconds |',
-            '|---|---|---|---|---|'
-        ]
-        lines += [
-            f'| {e["epoch"]} | {e["iters"]} | {e["train_loss"]:.3f} | '
-            f'{e["test_precision"]:.3f} | {e["seconds"]:.0f} |'
-            for e in r['epochs']
-        ]
-        lines.append('')
-    with open(out + '.md', 'w') as f:
-        f.write('\n'.join(lines))
+            f'{r["chance"]:.3f}', ''
+        ] + markdown_table(
+            ['epoch', 'iters', 'train loss', 'test P@n', 'seconds'],
+            [(e['epoch'], e['iters'], f'{e["train_loss"]:.3f}',
+              f'{e["test_precision"]:.3f}', f'{e["seconds"]:.0f}')
+             for e in r['epochs']]) + ['']
+    write_results(out, store, lines)
 
 
 def main() -> None:
@@ -237,10 +230,7 @@ def main() -> None:
                   test_images=len(xte), size=args.size,
                   batch_size=args.batch_size, lr=args.lr, chance=chance,
                   threads=torch.get_num_threads(), epochs=rows)
-    store = {}
-    if osp.exists(args.out + '.json'):
-        with open(args.out + '.json') as f:
-            store = json.load(f)
+    store = load_results(args.out, {})
     store[args.name or args.data_root] = result
     write_tables(store, args.out)
     print(f'wrote {args.out}.json / .md')

@@ -32,13 +32,14 @@ import copy
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 import time
 
 import numpy as np
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import (emit_result, markdown_table, run_child,
+                             train_unless_done, write_results)
+
 CONFIG = osp.join(ROOT, 'configs', 'srsts-a',
                   'srsts-a_resnet-tiny_deform_1500it_synth-points-cpu.py')
 CONDITIONS = ('gt', 'pseudo', 'jitter', 'random')
@@ -94,9 +95,7 @@ def child(args) -> None:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    sys.path.insert(0, ROOT)
     import mmocr_vlp  # noqa: F401
-    from studies.harness import train_unless_done
 
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
     cfg = Config.fromfile(CONFIG)
@@ -145,9 +144,9 @@ def child(args) -> None:
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     anchor = anchor_localisation(runner.model, runner.test_dataloader)
-    print('RESULT ' + json.dumps(
+    emit_result(
         dict(metrics={k: float(v) for k, v in metrics.items()},
-             anchor=anchor, train_seconds=train_s)))
+             anchor=anchor, train_seconds=train_s))
 
 
 def select_val_thresholds(cfg, ckpt: str, args) -> dict:
@@ -183,6 +182,8 @@ def anchor_localisation(model, dataloader,
     import torch
     from shapely.geometry import Point, Polygon
 
+    from mmocr_vlp.datasets.schema import IGNORE_TEXT
+
     model.eval()
     post = model.head.postprocessor
     post.score_thr, post.drop_empty = min(thrs), False
@@ -199,7 +200,7 @@ def anchor_localisation(model, dataloader,
                 Polygon(np.asarray(p, np.float64).reshape(-1, 2)).buffer(0)
                 for p in gi.polygons
             ]
-            care = [not bool(i) and t != '###'
+            care = [not bool(i) and t != IGNORE_TEXT
                     for i, t in zip(gi.ignored.tolist(), gi.texts)]
             n_gt += sum(care)
             used = set()
@@ -244,7 +245,8 @@ def main():
     parser.add_argument('--work-dir',
                         default=osp.join(ROOT, 'work_dirs', 'srsts_study'))
     parser.add_argument('--out', default=osp.join(ROOT, 'studies',
-                                                  'results'))
+                                                  'results', 'srsts_study'),
+                        help='results path without extension')
     # child mode
     parser.add_argument('--_child', action='store_true',
                         help=argparse.SUPPRESS)
@@ -282,21 +284,16 @@ def main():
             with open(ann, 'w') as f:
                 json.dump(make_condition(full, cond, args.alpha, rng), f)
         wd = osp.join(args.work_dir, cond)
-        cmd = [sys.executable, __file__, '--_child', '--ann', ann,
-               '--data-root', data_root, '--test-ann', args.test_ann,
-               '--val-ann', args.val_ann,
-               '--test-images', str(args.test_images), '--iters',
-               str(args.iters), '--seed', str(args.seed), '--work-dir', wd,
-               '--img-size', str(args.img_size)] + (['--reuse']
-                                                    if args.reuse else [])
+        child_args = [
+            '--_child', '--ann', ann, '--data-root', data_root, '--test-ann',
+            args.test_ann, '--val-ann', args.val_ann, '--test-images',
+            args.test_images, '--iters', args.iters, '--seed', args.seed,
+            '--work-dir', wd, '--img-size', args.img_size
+        ] + (['--reuse'] if args.reuse else [])
         print(f'[study] {DESCRIPTION[cond]}: training {args.iters} iters')
         t0 = time.time()
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-        line = [l for l in proc.stdout.splitlines() if l.startswith('RESULT ')]
-        if proc.returncode != 0 or not line:
-            print(proc.stdout[-2000:], proc.stderr[-4000:])
-            raise SystemExit(f'[study] condition {cond} failed')
-        res = json.loads(line[0][len('RESULT '):])
+        res = run_child('studies.srsts_study', child_args,
+                        what=f'condition {cond}')
         m = res['metrics']
         rows.append(dict(
             condition=cond,
@@ -332,9 +329,6 @@ def main():
         test_images=args.test_images or 'all',
         omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
         skipped=skipped)
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'srsts_study.json'), 'w') as f:
-        json.dump(dict(budget=budget, rows=rows), f, indent=2)
 
     def fmt(v):
         return '-' if v is None else f'{100 * v:.1f}'
@@ -350,26 +344,21 @@ def main():
         'Columns marked *best* use the best threshold of the sweep on the '
         'test split (what papers report); *val thr* columns use the '
         f'threshold that maximises hmean on `{args.val_ann}` (the honest '
-        'one).', '',
-        '| supervision | SPTS P | SPTS R | SPTS F best | SPTS F val thr | '
-        'ED F best | ED F val thr | 1-NED | anchor P | anchor R | anchor F | '
-        'train s |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(
-            f'| {r["description"]} | {fmt(r["spts_precision"])} | '
-            f'{fmt(r["spts_recall"])} | {fmt(r["spts_hmean"])} | '
-            f'{fmt(r.get("spts_fixed_hmean"))} (thr '
-            f'{r.get("spts_fixed_thr")}) | {fmt(r["ed_hmean"])} | '
-            f'{fmt(r.get("ed_fixed_hmean"))} | '
-            f'{fmt(r["ed_one_minus_ned"])} | '
-            f'{fmt(r["anchor_precision"])} | {fmt(r["anchor_recall"])} | '
-            f'{fmt(r["anchor_hmean"])} | {r["train_seconds"]} |')
+        'one).', ''
+    ] + markdown_table(
+        ['supervision', 'SPTS P', 'SPTS R', 'SPTS F best', 'SPTS F val thr',
+         'ED F best', 'ED F val thr', '1-NED', 'anchor P', 'anchor R',
+         'anchor F', 'train s'],
+        [(r['description'], fmt(r['spts_precision']),
+          fmt(r['spts_recall']), fmt(r['spts_hmean']),
+          f'{fmt(r.get("spts_fixed_hmean"))} (thr '
+          f'{r.get("spts_fixed_thr")})', fmt(r['ed_hmean']),
+          fmt(r.get('ed_fixed_hmean')), fmt(r['ed_one_minus_ned']),
+          fmt(r['anchor_precision']), fmt(r['anchor_recall']),
+          fmt(r['anchor_hmean']), r['train_seconds']) for r in rows])
     for s in skipped:
-        lines.append(f'\nSkipped: {s}')
-    with open(osp.join(args.out, 'srsts_study.md'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        lines += ['', f'Skipped: {s}']
+    write_results(args.out, dict(budget=budget, rows=rows), lines)
     print('\n'.join(lines))
 
 

@@ -24,7 +24,6 @@ Writes ``studies/results/wecromcl_attention_sharpness.{json,md}`` (one
 row group per ``--name``, default ``<data>-<sim>``).
 """
 import argparse
-import json
 import os
 import os.path as osp
 import time
@@ -33,20 +32,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import REPO_ROOT as ROOT
+from studies.harness import load_results, markdown_table, write_results
+
 CFG = 'configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_3k_synth-vocab24-easy-cpu.py'
 WORDS = 'mmocr_vlp/datasets/synth/assets/words_tiny.txt'
 
 
 def write_tables(store: dict, out: str) -> None:
     """Write ``store`` (row key -> result) as ``out``.json and ``out``.md."""
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    with open(out + '.json', 'w') as f:
-        json.dump(store, f, indent=1)
     lines = [
         '# WeCromCL activation-map sharpness: dot vs cosine (Eq. 4)', '',
-        'Command: `OMP_NUM_THREADS=1 python studies/'
-        'wecromcl_attention_sharpness.py --sim dot|cosine --iters <N> '
+        'Command: `OMP_NUM_THREADS=1 python -m '
+        'studies.wecromcl_attention_sharpness --sim dot|cosine --iters <N> '
         '[--data-root <set>]`. Plain loop, text encoder fixed, AdamW, no '
         'augmentation. `max mass`: largest pixel mass of a map (uniform = '
         '1/pixels); `mean dir`: length of the mean normalised aggregated '
@@ -57,18 +55,13 @@ def write_tables(store: dict, out: str) -> None:
         lines += [
             f'## {key} ({r["data_root"]}, sim={r["sim"]}, batch '
             f'{r["batch_size"]}, N_aug {r["n_aug"]}, {r["pixels"]} pixels, '
-            f'uniform mass {1 / r["pixels"]:.4f})', '',
-            '| iter | loss | acc i2t | max mass | mean dir | seconds |',
-            '|---|---|---|---|---|---|'
-        ]
-        lines += [
-            f'| {x["iter"]} | {x["loss"]:.3f} | {x["acc_i2t"]:.3f} | '
-            f'{x["max_mass"]:.3f} | {x["mean_dir"]:.3f} | '
-            f'{x["seconds"]:.0f} |' for x in r['rows']
-        ]
-        lines.append('')
-    with open(out + '.md', 'w') as f:
-        f.write('\n'.join(lines))
+            f'uniform mass {1 / r["pixels"]:.4f})', ''
+        ] + markdown_table(
+            ['iter', 'loss', 'acc i2t', 'max mass', 'mean dir', 'seconds'],
+            [(x['iter'], f'{x["loss"]:.3f}', f'{x["acc_i2t"]:.3f}',
+              f'{x["max_mass"]:.3f}', f'{x["mean_dir"]:.3f}',
+              f'{x["seconds"]:.0f}') for x in r['rows']]) + ['']
+    write_results(out, store, lines)
 
 
 def main() -> None:
@@ -99,7 +92,7 @@ def main() -> None:
     from mmocr.structures import TextDetDataSample
 
     import mmocr_vlp  # noqa: F401
-    from reading_probe import load_split
+    from studies.reading_probe import load_split
     init_default_scope('mmocr')
 
     with open(args.word_list) as f:
@@ -182,10 +175,7 @@ def main() -> None:
                   batch_size=args.batch_size, n_aug=args.n_aug, lr=args.lr,
                   pixels=pixels, seed=args.seed,
                   threads=torch.get_num_threads(), rows=rows)
-    store = {}
-    if osp.exists(args.out + '.json'):
-        with open(args.out + '.json') as f:
-            store = json.load(f)
+    store = load_results(args.out, {})
     store[args.name or f'{osp.basename(args.data_root)}-{args.sim}'] = result
     write_tables(store, args.out)
     print(f'wrote {args.out}.json / .md')

@@ -37,7 +37,10 @@ import os
 import os.path as osp
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from studies.harness import REPO_ROOT as REPO
+from studies.harness import (load_results, markdown_table, train_unless_done,
+                             write_results)
+
 CPU_CFG = 'configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py'
 OCLIP_CFG = 'configs/oclip/oclip_resnet-tiny_4e_synth-cpu.py'
 NAMES = dict(a='WeCromCL (char-wise, random negatives)',
@@ -101,8 +104,6 @@ def _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test,
 def run_wecromcl(variant, iters, work_root, test_ann, max_test,
                  config=CPU_CFG, load_from=None, reuse=False):
     from mmengine.runner import Runner
-
-    from studies.harness import train_unless_done
     work_dir = osp.join(work_root, f'variant_{variant}')
     cfg = _wecromcl_cfg(variant, iters, work_dir, test_ann, max_test, config,
                         load_from)
@@ -126,6 +127,7 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     from mmengine.structures import InstanceData
     from mmocr.registry import METRICS
 
+    from mmocr_vlp.datasets.schema import is_ignored
     from mmocr_vlp.models.wecromcl.anchors import find_peaks
 
     cfg = Config.fromfile(osp.join(REPO, OCLIP_CFG))
@@ -167,14 +169,15 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
              drop_invalid=False),
         dict(type='PackVLPInputs'),
     ])
-    ann = json.load(open(osp.join(data_root, test_ann)))
+    with open(osp.join(data_root, test_ann)) as f:
+        ann = json.load(f)
     entries = ann['data_list'][:max_test]
     metric = METRICS.build(dict(type='PseudoLabelMetric'))
     t0 = time.time()
     for entry in entries:
         info = dict(entry, img_path=osp.join(data_root, entry['img_path']))
         info['instances'] = [
-            dict(i, ignore=bool(i.get('ignore')) or i.get('text') == '###')
+            dict(i, ignore=is_ignored(i))
             for i in entry['instances']
         ]
         data = pipeline(info)
@@ -237,9 +240,7 @@ def main():
     from mmengine.registry import init_default_scope
     init_default_scope('mmocr')
     out_base = osp.join(REPO, args.out)
-    results = {}
-    if osp.exists(out_base + '.json'):
-        results = json.load(open(out_base + '.json')).get('results', {})
+    results = load_results(out_base, {}).get('results', {})
     args.vocab_runs = _load_vocab_runs(out_base)
     variants = args.variants.split(',')
     if 'd' in variants and args.config != CPU_CFG:
@@ -261,13 +262,10 @@ def main():
 
 
 def _load_vocab_runs(out_base):
-    if osp.exists(out_base + '.json'):
-        return json.load(open(out_base + '.json')).get('vocab_runs', [])
-    return []
+    return load_results(out_base, {}).get('vocab_runs', [])
 
 
 def _write(out_base, results, args):
-    os.makedirs(osp.dirname(out_base), exist_ok=True)
     res = dict(benchmark='wecromcl_study',
                data=f'{args.config} (train_textonly -> '
                f'{args.test_ann})',
@@ -277,46 +275,35 @@ def _write(out_base, results, args):
                results=results,
                vocab_runs=getattr(args, 'vocab_runs', None)
                or _load_vocab_runs(out_base))
-    with open(out_base + '.json', 'w') as f:
-        json.dump(res, f, indent=2)
+
+    def pct(metrics, key):
+        v = metrics.get(f'pseudo_label/{key}')
+        return '-' if v is None else f'{100 * v:.1f}'
+
+    keys = ('precision', 'recall', 'hmean', 'inside_ratio')
     lines = [
         '# Miniature WeCromCL Tables 1-3 (synthetic data, CPU)', '',
-        f'{res["data"]}; {res["protocol"]}.', '',
-        '| variant | iters | train s | P | R | F | inside word |',
-        '|---|---|---|---|---|---|---|'
-    ]
-    for k in sorted(results):
-        r = results[k]
-        m = r['metrics']
-
-        def g(key):
-            v = m.get(f'pseudo_label/{key}')
-            return '-' if v is None else f'{100 * v:.1f}'
-
-        lines.append(f'| ({k}) {r["name"]} | {r["iters"]} | '
-                     f'{r["train_seconds"]} | {g("precision")} | '
-                     f'{g("recall")} | {g("hmean")} | {g("inside_ratio")} |')
+        f'{res["data"]}; {res["protocol"]}.', ''
+    ] + markdown_table(
+        ['variant', 'iters', 'train s', 'P', 'R', 'F', 'inside word'],
+        [(f'({k}) {r["name"]}', r['iters'], r['train_seconds'],
+          *(pct(r['metrics'], key) for key in keys))
+         for k, r in sorted(results.items())])
     if res['vocab_runs']:
         lines += [
             '', '## Small-vocabulary set (data/synth_vocab, 120 words)', '',
             'Config `wecromcl_resnet-tiny_bifpn-deform_2k_synth-vocab-cpu.py` + overrides; '
             'scored on `test_full.json` (100 held-out images, 290 words) '
-            'unless stated. Chance (untrained) F = 33.1.', '',
-            '| run | iters | overrides | train wall s | train CPU s | P | R '
-            '| F | inside word |', '|---|---|---|---|---|---|---|---|---|'
-        ]
-        for r in res['vocab_runs']:
-            m = r['metrics']
-            g = [f'{100 * m[f"pseudo_label/{k}"]:.1f}'
-                 for k in ('precision', 'recall', 'hmean', 'inside_ratio')]
-            ov = ', '.join(f'{k}={v}' for k, v in r.get('overrides',
-                                                          {}).items())
-            lines.append(f'| {r["name"]} | {r["iters"]} | {ov or "-"} | '
-                         f'{r.get("train_wall_s", "-")} | '
-                         f'{r.get("train_cpu_s", "-")} | ' + ' | '.join(g) +
-                         ' |')
-    with open(out_base + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+            'unless stated. Chance (untrained) F = 33.1.', ''
+        ] + markdown_table(
+            ['run', 'iters', 'overrides', 'train wall s', 'train CPU s', 'P',
+             'R', 'F', 'inside word'],
+            [(r['name'], r['iters'], ', '.join(
+                f'{k}={v}' for k, v in r.get('overrides', {}).items()) or '-',
+              r.get('train_wall_s', '-'), r.get('train_cpu_s', '-'),
+              *(pct(r['metrics'], key) for key in keys))
+             for r in res['vocab_runs']])
+    write_results(out_base, res, lines)
     print('\n'.join(lines), flush=True)
 
 

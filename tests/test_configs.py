@@ -3,6 +3,7 @@
 runnable configs (what `mim search` / `mim train mmocr_vlp <name>` see)."""
 import glob
 import os.path as osp
+import re
 
 import pytest
 import yaml
@@ -11,16 +12,35 @@ from mmengine.config import Config
 import mmocr_vlp  # noqa: F401
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = sorted(
-    osp.relpath(p, ROOT)
-    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
-                       recursive=True))
 
 
 def _runnable(path: str) -> bool:
     """Top-level configs: not under `_base_/` and not named `_base*`."""
     return '_base_' not in path.split(osp.sep)[:-1] and not osp.basename(
         path).startswith('_base')
+
+
+CONFIGS = sorted(
+    osp.relpath(p, ROOT)
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                       recursive=True))
+
+
+# mmocr's naming convention: {algorithm}_{backbone}_{neck}_{schedule}_{dataset}
+# (the neck may be omitted); words inside a field are joined by hyphens.
+CONFIG_NAME = re.compile(r'^(?P<algorithm>[a-z0-9-]+)_(?P<backbone>[a-z0-9-]+)'
+                         r'(?:_(?P<neck>[a-z0-9-]+))?_(?P<schedule>\d+(e|k|it))'
+                         r'_(?P<dataset>[a-z0-9-]+)\.py$')
+
+
+@pytest.mark.parametrize('path', [p for p in CONFIGS if _runnable(p)])
+def test_config_name_follows_mmocr_convention(path):
+    m = CONFIG_NAME.match(osp.basename(path))
+    assert m, f'{path}: not {{algorithm}}_{{backbone}}_{{neck}}_' \
+        f'{{schedule}}_{{dataset}}.py'
+    folder = osp.basename(osp.dirname(path))
+    assert m['algorithm'] == folder, \
+        f'{path}: algorithm {m["algorithm"]!r} is not its folder {folder!r}'
 
 
 @pytest.mark.parametrize('path', CONFIGS)

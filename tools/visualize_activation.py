@@ -14,13 +14,11 @@ Example::
 
     python tools/visualize_activation.py \
         configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py CKPT \
-        --icdar-dir ../shared/data/icdar2015_toy --out-dir work_dirs/act_vis
+        --icdar-dir data/icdar2015_toy --out-dir work_dirs/act_vis
 """
 import argparse
-import glob
 import os
 import os.path as osp
-import re
 import sys
 from typing import List
 
@@ -47,40 +45,25 @@ def parse_args(argv=None):
 
 
 def read_icdar_dir(folder: str) -> List[dict]:
-    """ICDAR 2015 images + ``gt_img_N.txt`` as OCRDataset entries."""
+    """ICDAR 2015 images + ``gt_img_N.txt`` as OCRDataset entries.
+
+    Args:
+        folder (str): A folder with ``imgs/`` and ``annotations/`` (or both
+            kinds of file side by side).
+
+    Returns:
+        list[dict]: One entry per annotated image, ``img_path`` absolute.
+    """
+    from mmocr_vlp.datasets.converters.icdar import convert_icdar
     img_dir = osp.join(folder, 'imgs') if osp.isdir(osp.join(
         folder, 'imgs')) else folder
     ann_dir = osp.join(folder, 'annotations') if osp.isdir(
         osp.join(folder, 'annotations')) else folder
-    entries = []
-    imgs = sorted(glob.glob(osp.join(img_dir, '*.jpg')) +
-                  glob.glob(osp.join(img_dir, '*.png')),
-                  key=lambda p: [
-                      int(t) if t.isdigit() else t
-                      for t in re.split(r'(\d+)', osp.basename(p))
-                  ])
-    for img in imgs:
-        stem = osp.splitext(osp.basename(img))[0]
-        gt = osp.join(ann_dir, f'gt_{stem}.txt')
-        instances = []
-        if osp.exists(gt):
-            with open(gt, encoding='utf-8-sig') as f:
-                for ln, line in enumerate(f, 1):
-                    line = line.strip()
-                    if not line:
-                        continue
-                    parts = line.split(',', 8)
-                    if len(parts) < 9:
-                        raise ValueError(f'{gt}:{ln}: expected 8 coordinates '
-                                         f'and a transcription')
-                    poly = [float(v) for v in parts[:8]]
-                    text = parts[8]
-                    instances.append(
-                        dict(polygon=poly, text=text, ignore=text == '###'))
-        entries.append(dict(img_path=img, instances=instances))
+    entries, _ = convert_icdar(ann_dir, img_dir, year=2015)
     if not entries:
-        raise FileNotFoundError(f'no images found in {img_dir!r}')
-    return entries
+        raise FileNotFoundError(f'no annotated images found in {folder!r}')
+    return [dict(e, img_path=osp.join(img_dir, e['img_path']))
+            for e in entries]
 
 
 def main(argv=None) -> List[str]:

@@ -16,7 +16,7 @@ Examples::
         --out work_dirs/attn
     # every image of an ICDAR-format folder, words from its gt_*.txt:
     python tools/visualize_attention.py --config ... --checkpoint ... \
-        --icdar-dir ../shared/data/icdar2015_toy --out work_dirs/attn_ic15
+        --icdar-dir data/icdar2015_toy --out work_dirs/attn_ic15
 """
 import argparse
 import glob
@@ -31,21 +31,9 @@ import torch
 
 
 def read_icdar_words(path: str) -> List[str]:
-    """Transcriptions of an ICDAR 2015 ``gt_*.txt`` (``###`` skipped)."""
-    words = []
-    with open(path, encoding='utf-8-sig') as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            parts = line.split(',')
-            if len(parts) < 9:
-                raise ValueError(f'{path}:{lineno}: expected 8 coordinates '
-                                 f'and a transcription, got {line!r}')
-            text = ','.join(parts[8:])
-            if text != '###':
-                words.append(text)
-    return words
+    """Transcriptions of an ICDAR 2015 ``gt_*.txt``, don't-care skipped."""
+    from mmocr_vlp.datasets.converters.icdar import parse_icdar_file
+    return [i['text'] for i in parse_icdar_file(path) if not i['ignore']]
 
 
 def parse_args(argv=None):

@@ -11,18 +11,14 @@
 #     --fonts DejaVuSans-Bold.ttf --case lower=1 --clean --word-sources dict=1 \
 #     --min-words 2 --max-words 5 --curved 0 --multiword 0 \
 #     --rotation=-15,15 --font-size 0.08,0.15
-_base_ = ['oclip_resnet-tiny_4e_synth-cpu.py']
+_base_ = ['oclip_resnet-tiny_4e_synth-cpu.py', '../_base_/pytorch_init.py']
 
 data_root = 'data/synth_pre_easy'
 
-# What a from-scratch CPU run needs (measured for WeCromCL, docs/wecromcl.md
-# "Session 3"/"Session 4", and for the CPU DBNet, docs/oclip.md "Session 5"):
-# PyTorch's default conv init instead of mmdet's Kaiming fan-out (an
-# explicit init_cfg turns mmdet's default off), and batch 16 instead of 8.
-model = dict(
-    image_encoder=dict(
-        backbone=dict(
-            init_cfg=dict(type='Constant', val=1, layer='_BatchNorm'))))
+# What a from-scratch CPU run needs (docs/results.md, "Initialisation of the
+# CPU configs" and "WeCromCL: localising on CPU"): PyTorch's default init
+# and batch 16 instead of 8.
+model = dict(image_encoder=dict(backbone=dict(init_cfg=_base_.pytorch_init)))
 
 train_dataloader = dict(batch_size=16, dataset=dict(data_root=data_root))
 

@@ -12,7 +12,7 @@ test_ann = 'textspotting_test.json'
 data_root = None  # set by the dataset config
 
 # Loaders shared by the per-dataset configs, which set `data_root`, the test
-# size (`test_pipeline[1]['scale']`) and the lexicons.
+# size (the scale of the test pipeline's `Resize`) and the lexicons.
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,

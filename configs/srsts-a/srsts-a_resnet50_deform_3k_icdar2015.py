@@ -4,8 +4,11 @@ _base_ = ['_base_srsts-a_resnet50_deform_finetune.py']
 
 data_root = 'data/icdar2015'
 
-test_pipeline = _base_.test_pipeline
-test_pipeline[1]['scale'] = (4000, 864)
+# The test resize, found by transform type (not list position).
+test_pipeline = [
+    dict(t, scale=(4000, 864)) if t['type'] == 'Resize' else t
+    for t in _base_.test_pipeline
+]
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader

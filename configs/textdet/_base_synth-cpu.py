@@ -1,9 +1,13 @@
 # Shared by the CPU fine-tuning configs of mmocr's detectors (DBNet, PSENet,
 # FCENet) on the synthetic engine's full view: 320 px pipelines, dataloaders,
-# schedule. The names are prefixed `cpu_` because mmengine does not allow two
+# schedule, and `pytorch_init` (../_base_/pytorch_init.py), the init of the
+# from-scratch arm (`oclip_ckpt = None`). The names are prefixed `cpu_` because mmengine does not allow two
 # `_base_` files (this one and mmocr's detector config) to define the same key;
 # a detector config assigns them, e.g. `train_dataloader = _base_.cpu_train_dataloader`.
-_base_ = ['../_base_/datasets/synth.py', '../_base_/datasets/icdar2015_toy.py']
+_base_ = [
+    '../_base_/datasets/synth.py', '../_base_/datasets/icdar2015_toy.py',
+    '../_base_/pytorch_init.py'
+]
 
 cpu_input_size = 320
 cpu_train_pipeline = [
@@ -57,16 +61,6 @@ cpu_val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=synth_det_val)
 cpu_test_dataloader = dict(cpu_val_dataloader, dataset=synth_det_test)
-
-# The from-scratch backbone init of the CPU detectors (`oclip_ckpt = None`):
-# PyTorch's default conv init (uniform within 1/sqrt(fan_in)) with BN gains
-# 1. mmdet's ResNet default, which mmocr's CLIPResNet inherits (Kaiming
-# normal, fan-out: weights ~4x larger here), kept the narrow CLIP ResNet
-# DBNet in the all-background state (dice loss 0.9999 at epoch 9, hmean 0 at
-# epoch 5), where this init reaches hmean 0.80-0.82 by epoch 10
-# (docs/oclip.md, "Session 5"). An explicit init_cfg is what turns mmdet's default off.
-cpu_scratch_init = dict(
-    _delete_=True, type='Constant', val=1, layer='_BatchNorm')
 
 cpu_max_epochs = 2
 cpu_optim_wrapper = dict(

@@ -3,9 +3,8 @@
 # vocabulary, 2000 images at 192x192, each word in ~50 images), so that a
 # transcription acts as a cluster centre shared by many images (WeCromCL
 # Sec. 3.2, "Rationale"). Validated by pseudo-label quality
-# (PseudoLabelMetric) on the held-out full view. Measured (docs/wecromcl.md,
-# "Localising on CPU"): 2000 iters = 15 CPU-min, F = 0.355 vs 0.331 chance;
-# the F >= 0.85 target is NOT reached.
+# (PseudoLabelMetric) on the held-out full view. Measured: docs/results.md,
+# "The harder sets: still at chance".
 _base_ = ['wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py', '../_base_/datasets/synth_vocab.py']
 
 img_size = 192

@@ -1,13 +1,11 @@
 # WeCromCL on CPU, the regime where it localises within the 30-minute CPU
 # budget: wecromcl_resnet-tiny_bifpn-deform_4k_synth-vocab24-cpu.py on data/synth_vocab24_easy
 # (same 24 words and layout, but ONE font, lower case and plain backgrounds).
-# Measured (docs/wecromcl.md, "Session 4"; benchmarks/results/
-# wecromcl_study_vocab24_easy.md): 3000 iterations x batch 16 = ~24 CPU-min
-# on one core of the shared machine, held-out pseudo-label F 0.974 with 89.5 %
-# of the anchors inside their own word (untrained: 0.395 / 31 %).
+# Measured: docs/results.md, "WeCromCL: localising words from transcriptions
+# on CPU" (3000 iterations x batch 16, about 24 CPU-minutes).
 # Reading 24 words across 31 fonts, 3 letter cases and cluttered textures is
-# what a from-scratch CPU model cannot learn in minutes (docs/wecromcl.md,
-# "Localising on CPU"); with the appearance variety removed, what is left is
+# what a from-scratch CPU model cannot learn in minutes (docs/results.md,
+# "The harder sets: still at chance"); with the appearance variety removed, what is left is
 # WeCromCL's own problem: find, from transcriptions alone, where each word is.
 # Render (15 s on one core):
 #   python tools/render_synth.py --out data/synth_vocab24_easy --train 2000 \
@@ -17,7 +15,10 @@
 #     --font-size 0.12,0.2 --curved 0 --multiword 0 --rotation=-10,10 \
 #     --views full,textonly,points --seed 0 \
 #     --clean --fonts DejaVuSans-Bold.ttf --case lower=1
-_base_ = ['wecromcl_resnet-tiny_bifpn-deform_4k_synth-vocab24-cpu.py']
+_base_ = [
+    'wecromcl_resnet-tiny_bifpn-deform_4k_synth-vocab24-cpu.py',
+    '../_base_/pytorch_init.py'
+]
 
 data_root = 'data/synth_vocab24_easy'
 
@@ -28,21 +29,16 @@ train_pipeline = [
 ]
 # Batch 16, the paper's pre-training batch: at batch 8 the aggregated
 # features of all (image, word) pairs settle in one shared direction for
-# 1000+ iterations before the image side starts reading (docs/wecromcl.md,
-# "Session 4").
+# 1000+ iterations before the image side starts reading (docs/results.md).
 train_dataloader = dict(
     batch_size=16,
     dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 
-# What a from-scratch CPU run needs (docs/wecromcl.md, "Session 3" and
-# "Session 4"):
-# - PyTorch's default conv init for the ResNet instead of mmdet's (Kaiming
-#   fan-out with the last BN of every block zeroed), which keeps a
-#   supervised reader at chance for 500+ iterations
-#   (studies/results/reading_probe.md); an explicit init_cfg turns
-#   mmdet's default off;
+# What a from-scratch CPU run needs (docs/results.md, "WeCromCL: localising
+# words from transcriptions on CPU"):
+# - PyTorch's default init for the ResNet (../_base_/pytorch_init.py);
 # - the text encoder locked (text_warmup_iters) so that the words' features
 #   cannot collapse onto one vector while the image side cannot read;
 # - the paper loss only: with locked text, the localisation term is solved
@@ -56,8 +52,7 @@ test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(
     backbone=dict(
         base_channels=32,
-        init_cfg=dict(
-            _delete_=True, type='Constant', val=1, layer='_BatchNorm')),
+        init_cfg=dict(_delete_=True, **_base_.pytorch_init)),
     neck=dict(in_channels=[64, 128, 256]),
     head=dict(sim='cosine', init_cosine_scale=10.0),
     loss=dict(local_weight=0.0),

@@ -9,7 +9,7 @@
 #     --font-size 0.12,0.2 --curved 0 --multiword 0 --rotation=-10,10 \
 #     --views full,textonly,points --seed 0
 # Budget: 30 CPU-minutes (4000 iterations x batch 8 on one core). Results
-# and what they show: docs/wecromcl.md, "Localising on CPU".
+# and what they show: docs/results.md, "The harder sets: still at chance".
 _base_ = ['wecromcl_resnet-tiny_bifpn-deform_2k_synth-vocab-cpu.py']
 
 img_size = 160

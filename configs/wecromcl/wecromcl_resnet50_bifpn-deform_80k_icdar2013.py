@@ -4,10 +4,16 @@ _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
 data_root = 'data/icdar2013'
 
-train_pipeline = _base_.train_pipeline
-train_pipeline[-2]['ann_file'] = data_root + '/textspotting_train.json'
-test_pipeline = _base_.test_pipeline
-test_pipeline[1]['scale'] = (1152, 1152)
+# Pipelines derived from the base by transform type, not list position.
+train_pipeline = [
+    dict(t, ann_file=f'{data_root}/{_base_.train_ann}')
+    if t['type'] == 'SampleNegativeTexts' else t
+    for t in _base_.train_pipeline
+]
+test_pipeline = [
+    dict(t, scale=(1152, 1152)) if t['type'] == 'ResizePad' else t
+    for t in _base_.test_pipeline
+]
 
 train_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=train_pipeline))

@@ -10,7 +10,7 @@ Index layout (fixed, documented in ``docs/data.md``)::
     0               <PAD>   padding, never predicted
     1 .. C          the C dictionary characters, in dictionary order
     C + 1           <UNK>   only when ``with_unknown=True``
-    next            <MASK>  the masked-character token (oCLIP Sec. 3.2)
+    next            <MASK>  the masked-character token (oCLIP Sec. 3.1)
     next            <EOS>   end of word; its position carries the word feature
 """
 import string
@@ -18,7 +18,6 @@ from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.logging import print_log
 from mmocr.registry import TASK_UTILS
 
 #: Named character sets. ``printable`` is printable ASCII 33-126, the
@@ -291,13 +290,6 @@ class VLPDictionary:
     def stats(self) -> Dict[str, int]:
         """A copy of the policy counters."""
         return dict(self.counters)
-
-    def log_stats(self, prefix: str = '') -> None:
-        """Log the policy counters once (if any policy fired)."""
-        if self.counters:
-            print_log(f'{prefix}tokenisation: ' + ', '.join(
-                f'{k}={v}' for k, v in sorted(self.counters.items())),
-                logger='current')
 
     def __len__(self) -> int:
         return self.num_tokens

@@ -8,6 +8,8 @@ from mmengine.logging import print_log
 from mmocr.datasets import OCRDataset
 from mmocr.registry import DATASETS
 
+from .schema import is_ignored
+
 
 class AnnotationError(ValueError):
     """A malformed annotation; the message names the file, image and field."""
@@ -176,7 +178,7 @@ class WeakTextDataset(OCRDataset):
         elif text.strip() == '' and self.require_text:
             self._bad('empty_text', f'{where}: field "text" is empty')
             return None
-        inst['ignore'] = bool(inst.get('ignore', False)) or text == '###'
+        inst['ignore'] = is_ignored(inst)
         for key, n in (('polygon', 6), ('bbox', 4), ('point', 2)):
             if key in inst and inst[key] is not None:
                 v = inst[key]

@@ -11,9 +11,9 @@ from shapely.geometry import Point, Polygon
 
 from mmocr_vlp.datasets.synth import (DEFAULT_CHARSET, WORDS_FILE,
                                       SynthTextRenderer, WordSampler,
-                                      find_fonts, load_word_list,
-                                      polygon_center)
+                                      find_fonts, load_word_list)
 from mmocr_vlp.datasets.synth.fonts import matplotlib_font_dir
+from mmocr_vlp.utils.polygon_utils import polygon_center
 
 cv2.setNumThreads(1)
 N_IMG = 10

@@ -1,11 +1,47 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""The train-once helper of the study scripts."""
+"""The shared harness of the study and benchmark scripts: child processes
+with their own peak memory, result tables, train-once."""
 import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
-from studies.harness import train_unless_done
+from studies.harness import (load_results, markdown_table, peak_rss_mb,
+                             run_child, train_unless_done, write_results)
+
+CHILD = """
+import sys
+from studies.harness import emit_result, peak_rss_mb
+if sys.argv[1] == 'fail':
+    raise SystemExit('child says no')
+big = bytearray(int(sys.argv[1]) * 1024 * 1024)
+emit_result(dict(arg=sys.argv[1], peak=peak_rss_mb()))
+"""
+
+
+def test_child_result_and_its_own_peak_memory(tmp_path, monkeypatch):
+    (tmp_path / 'harness_child.py').write_text(CHILD)
+    monkeypatch.setenv('PYTHONPATH', str(tmp_path))
+    small = run_child('harness_child', [1])
+    big = run_child('harness_child', [800])
+    assert small['arg'] == '1' and big['arg'] == '800'
+    # each child reports its own peak (Linux starts a child's peak at the
+    # parent's resident size, ~0.5 GB for this test process)
+    assert big['peak'] >= 800 and big['peak'] - small['peak'] > 250
+    with pytest.raises(RuntimeError, match='child says no'):
+        run_child('harness_child', ['fail'], what='the failing child')
+    assert peak_rss_mb() > 0
+
+
+def test_tables_round_trip(tmp_path):
+    lines = markdown_table(['a', 'b'], [(1, 'x'), (2.5, '')])
+    assert lines == ['| a | b |', '|---|---|', '| 1 | x |', '| 2.5 |  |']
+    out = str(tmp_path / 'sub' / 'res')
+    assert load_results(out, {'empty': 1}) == {'empty': 1}
+    write_results(out, {'rows': [1, 2]}, ['# t', ''] + lines)
+    assert load_results(out) == {'rows': [1, 2]}
+    with open(out + '.md') as f:
+        assert f.read() == '\n'.join(['# t', ''] + lines) + '\n'
 
 
 @pytest.fixture

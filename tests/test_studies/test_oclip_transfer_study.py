@@ -88,7 +88,7 @@ def test_plans_pretraining_once_and_finetuning_per_seed(study, monkeypatch):
     md = open(out + '.md').read()
     # per-seed rows and the mean of the two seeds per arm, hand-computed
     assert '| scratch (seed 1) | 0.200 | 0.400 |' in md
-    assert '| **textonly, mean of 2** | 0.250 | 0.450 | |' in md
+    assert '| **textonly, mean of 2** | 0.250 | 0.450 |  |' in md
 
     # a second run reuses every finished stage
     calls.clear()

@@ -13,7 +13,7 @@ _base_ = [
 
 custom_imports = dict(imports=['mmocr_vlp'], allow_failed_imports=False)
 
-# The one variable to change (None = the from-scratch arm, `cpu_scratch_init`).
+# The one variable to change (None = the from-scratch arm, `pytorch_init`).
 oclip_ckpt = 'work_dirs/oclip_resnet-tiny_4e_synth-cpu/backbone_clipresnet.pth'
 
 model = dict(
@@ -22,7 +22,7 @@ model = dict(
         base_channels=16,
         out_indices=(1, 2, 3),
         init_cfg=dict(type='Pretrained', checkpoint=oclip_ckpt)
-        if oclip_ckpt else _base_.cpu_scratch_init),
+        if oclip_ckpt else dict(_delete_=True, **_base_.pytorch_init)),
     neck=dict(in_channels=[128, 256, 512], out_channels=64),
     det_head=dict(in_channels=64))
 

@@ -13,7 +13,7 @@ _base_ = [
 
 custom_imports = dict(imports=['mmocr_vlp'], allow_failed_imports=False)
 
-# The one variable to change (None = the from-scratch arm, `cpu_scratch_init`).
+# The one variable to change (None = the from-scratch arm, `pytorch_init`).
 oclip_ckpt = 'work_dirs/oclip_resnet-tiny_4e_synth-cpu/backbone_clipresnet.pth'
 
 model = dict(
@@ -21,7 +21,7 @@ model = dict(
         type='CLIPResNet',
         base_channels=16,
         init_cfg=dict(type='Pretrained', checkpoint=oclip_ckpt)
-        if oclip_ckpt else _base_.cpu_scratch_init),
+        if oclip_ckpt else dict(_delete_=True, **_base_.pytorch_init)),
     # FPNF's concat fusion is hard-wired to 4 x 256 channels in mmocr, so
     # only the input widths change.
     neck=dict(in_channels=[64, 128, 256, 512]))

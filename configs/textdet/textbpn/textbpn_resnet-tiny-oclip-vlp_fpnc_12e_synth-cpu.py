@@ -6,7 +6,7 @@
 # (work_dirs/oclip_resnet-tiny_4e_synth-cpu/backbone_clipresnet.pth);
 # None = random init (the no-pre-training baseline of the same network) with
 # PyTorch's conv init, as the DBNet/PSENet/FCENet CPU configs
-# (`cpu_scratch_init` in ../_base_synth-cpu.py says why).
+# (`pytorch_init`, ../../_base_/pytorch_init.py, says why).
 _base_ = ['textbpn_resnet18_fpnc_12e_synth-cpu.py']
 
 oclip_ckpt = None
@@ -16,7 +16,6 @@ model = dict(
         _delete_=True,
         type='CLIPResNet',
         base_channels=16,
-        init_cfg=dict(type='Constant', val=1, layer='_BatchNorm')
-        if oclip_ckpt is None else dict(
+        init_cfg=_base_.pytorch_init if oclip_ckpt is None else dict(
             type='Pretrained', checkpoint=oclip_ckpt)),
     neck=dict(in_channels=[64, 128, 256, 512]))

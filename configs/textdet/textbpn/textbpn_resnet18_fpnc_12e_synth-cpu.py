@@ -4,7 +4,7 @@
 # to DBNet/PSENet/FCENet. Same code path as the paper configs.
 _base_ = [
     '_base_textbpn_resnet50_fpnc.py',
-    '../../_base_/datasets/synth.py',
+    '../_base_synth-cpu.py',
     '../../_base_/default_runtime.py',
 ]
 
@@ -23,33 +23,18 @@ model = dict(
         min_area=30,
         module_loss=dict(min_text_size=2.)))
 
+# The CPU detectors' pipelines (../_base_synth-cpu.py) at 256 px, without
+# padding; training keeps `scale_factor` in the metainfo.
 input_size = 256
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(
-        type='LoadOCRAnnotations',
-        with_polygon=True,
-        with_bbox=True,
-        with_label=True),
-    dict(type='FixInvalidPolygon'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(
-        type='PackTextDetInputs',
-        meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor'))
+    dict(t, scale=(input_size, input_size)) if t['type'] == 'Resize' else
+    dict(t, meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor'))
+    if t['type'] == 'PackTextDetInputs' else t
+    for t in _base_.cpu_train_pipeline if t['type'] != 'Pad'
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=True),
-    dict(
-        type='LoadOCRAnnotations',
-        with_polygon=True,
-        with_bbox=True,
-        with_label=True),
-    dict(type='FixInvalidPolygon'),
-    dict(
-        type='PackTextDetInputs',
-        meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor'))
+    dict(t, scale=(input_size, input_size)) if t['type'] == 'Resize' else t
+    for t in _base_.cpu_test_pipeline
 ]
 
 synth_det_train = _base_.synth_det_train

@@ -7,8 +7,8 @@ from .base import (DEFAULT_METAINFO, IGNORE_TEXT, ConversionError,
                    make_instance)
 from .ctw1500 import (convert_ctw1500, parse_ctw1500_txt_line,
                       parse_ctw1500_xml)
-from .geometry import (bbox_to_polygon, polygon_center, polygon_to_bbox,
-                       xywh_to_xyxy)
+from mmocr_vlp.utils.polygon_utils import (bbox_to_polygon, polygon_center,
+                                          polygon_to_bbox)
 from .icdar import (convert_icdar, parse_icdar2013_line,
                     parse_icdar2015_line, parse_icdar_file)
 from .lsvt import convert_lsvt
@@ -21,7 +21,7 @@ from .views import make_view, write_views
 __all__ = [
     'DEFAULT_METAINFO', 'IGNORE_TEXT', 'ConversionError', 'ConvertReport',
     'ImageIndex', 'dump_ocr_json', 'image_size', 'make_instance',
-    'polygon_center', 'polygon_to_bbox', 'bbox_to_polygon', 'xywh_to_xyxy',
+    'polygon_center', 'polygon_to_bbox', 'bbox_to_polygon',
     'convert_icdar', 'parse_icdar2013_line', 'parse_icdar2015_line',
     'parse_icdar_file', 'convert_totaltext', 'parse_totaltext_record',
     'convert_ctw1500', 'parse_ctw1500_txt_line', 'parse_ctw1500_xml',

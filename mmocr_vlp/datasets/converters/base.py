@@ -22,12 +22,12 @@ from typing import (Callable, Dict, Iterable, List, Optional, Sequence,
 
 import numpy as np
 
-from .geometry import as_points, bbox_to_polygon, polygon_center, \
-    polygon_to_bbox
+from ..schema import IGNORE_TEXT
+from mmocr_vlp.utils.polygon_utils import (as_points, bbox_to_polygon,
+                                          polygon_center, polygon_to_bbox)
 
 logger = logging.getLogger('mmocr_vlp.converters')
 
-IGNORE_TEXT = '###'
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff')
 DEFAULT_METAINFO = {
     'dataset_type': 'TextDetDataset',

@@ -119,10 +119,28 @@ def parse_icdar2013_line(line: str, where: str,
 
 
 def parse_icdar_file(path: str,
-                     report: ConvertReport,
+                     report: Optional[ConvertReport] = None,
                      year: int = 2015,
                      add_point: bool = False) -> List[dict]:
-    """All instances of one ICDAR gt file; bad lines raise or are skipped."""
+    """All instances of one ICDAR ``gt_*.txt`` file.
+
+    The one ICDAR 2013/2015 ground-truth reader of the package (converters,
+    visualisation tools and studies use it).
+
+    Args:
+        path (str): The annotation file.
+        report (ConvertReport, optional): Error policy and counts; bad lines
+            raise or are counted and skipped. Defaults to None (raise at
+            the first malformed line, naming file, line and field).
+        year (int): 2015 (``x1,y1,...,x4,y4,text``) or 2013
+            (``x1, y1, x2, y2, "text"``). Defaults to 2015.
+        add_point (bool): Add the GT centre ``point``. Defaults to False.
+
+    Returns:
+        list[dict]: Instances of the OCRDataset schema (``polygon``,
+        ``bbox``, ``text``, ``ignore``).
+    """
+    report = report or ConvertReport('raise')
     parse_line = {2015: parse_icdar2015_line,
                   2013: parse_icdar2013_line}[year]
     instances = []

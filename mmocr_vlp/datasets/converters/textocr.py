@@ -20,7 +20,6 @@ from typing import Optional
 
 from .base import (IGNORE_TEXT, ConversionError, ConvertReport,
                    make_data_info, make_instance, progress)
-from .geometry import xywh_to_xyxy
 from .lsvt import load_json
 
 TEXTOCR_IGNORE = '.'
@@ -40,7 +39,10 @@ def parse_textocr_ann(ann, where: str, add_point: bool = False) -> dict:
     bbox = ann.get('bbox')
     points = ann.get('points')
     try:
-        xyxy = xywh_to_xyxy(bbox) if bbox is not None else None
+        xyxy = None
+        if bbox is not None:
+            x, y, w, h = (float(v) for v in bbox)
+            xyxy = [x, y, x + w, y + h]
     except (TypeError, ValueError):
         raise ConversionError(f'{where}: field "bbox" must be [x, y, w, h], '
                               f'got {bbox!r}') from None

@@ -5,7 +5,6 @@ from .backgrounds import BACKGROUND_KINDS, make_background
 from .fonts import FontBank, FontInfo, find_fonts
 from .generate import (SYNTH_VERSION, ensure_synth_dataset, image_rng,
                        render_dataset, synth_settings)
-from .geometry import polygon_bbox, polygon_center
 from .preview import draw_gt, make_preview
 from .renderer import SynthTextRenderer
 from .views import (DEFAULT_METAINFO, DEFAULT_VIEWS, LOCATION_KEYS,
@@ -15,7 +14,7 @@ from .words import DEFAULT_CHARSET, WORDS_FILE, WordSampler, load_word_list
 __all__ = [
     'SynthTextRenderer', 'render_dataset', 'ensure_synth_dataset',
     'write_views', 'make_view', 'parse_view', 'keep_count', 'image_rng',
-    'synth_settings', 'polygon_center', 'polygon_bbox', 'find_fonts',
+    'synth_settings', 'find_fonts',
     'FontBank', 'FontInfo', 'WordSampler', 'load_word_list',
     'make_background', 'BACKGROUND_KINDS', 'DEFAULT_VIEWS',
     'DEFAULT_METAINFO', 'LOCATION_KEYS', 'DEFAULT_CHARSET', 'WORDS_FILE',

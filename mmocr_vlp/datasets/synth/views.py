@@ -22,7 +22,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .geometry import polygon_center
+from mmocr_vlp.utils.polygon_utils import polygon_center
+from ..schema import is_ignored
 
 DEFAULT_VIEWS = ('full', 'textonly', 'partial25', 'partial50', 'partial75',
                  'points')
@@ -58,7 +59,7 @@ def parse_view(view: str):
 
 def _legible(inst: dict) -> bool:
     t = inst.get('text')
-    return bool(t) and t != '###' and not inst.get('ignore', False)
+    return bool(t) and not is_ignored(inst)
 
 
 def _text_only(inst: dict) -> dict:

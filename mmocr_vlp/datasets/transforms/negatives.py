@@ -26,7 +26,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmocr.registry import TRANSFORMS
 
-_DONT_CARE = '###'
+from ..schema import IGNORE_TEXT
+
 
 
 def load_vocabulary(vocab: Optional[Sequence[str]] = None,
@@ -65,7 +66,7 @@ def load_vocabulary(vocab: Optional[Sequence[str]] = None,
         w = w.strip()
         if lower:
             w = w.lower()
-        if not w or w == _DONT_CARE or w in seen:
+        if not w or w == IGNORE_TEXT or w in seen:
             continue
         seen.add(w)
         out.append(w)
@@ -122,7 +123,7 @@ class NegativeSampler:
             return
         for w in words:
             w = self._norm(w)
-            if w and w != _DONT_CARE and w not in self._vocab_set:
+            if w and w != IGNORE_TEXT and w not in self._vocab_set:
                 if len(self.vocab) >= self.running_vocab_size:
                     j = self.rng.randrange(len(self.vocab))
                     self._vocab_set.discard(self.vocab[j])

@@ -71,7 +71,7 @@ class TokenizeTexts(BaseTransform):
 
 @TRANSFORMS.register_module()
 class MaskCharacters(BaseTransform):
-    """Mask one random character per word (oCLIP Sec. 3.3, Eq. 2).
+    """Mask one random character per word (oCLIP Sec. 3.1, Eq. 2).
 
     Adds ``gt_masked_tokens`` (``gt_tokens`` with one character replaced by
     ``<MASK>``), ``gt_mask_labels`` (the dictionary index of the masked

@@ -8,7 +8,7 @@ from .lexicon import (LEXICON_THR, LEXICON_TYPES, Lexicon, LexiconSource,
 from .matching import (compute_prf, match_points_to_centers,
                        match_texts_by_edit_distance,
                        normalized_edit_distance_matrix)
-from .text import (DONT_CARE, fold_case, normalize_word_spotting, texts_equal,
+from .text import (fold_case, normalize_word_spotting, texts_equal,
                    word_spotting_filter)
 from .threshold import (SPTS_SCORE_THRS, best_index, build_thresholds,
                         select_threshold_on_val)
@@ -19,7 +19,7 @@ __all__ = [
     'LexiconSource', 'correct_with_lexicon', 'find_match_word', 'load_lexicon',
     'load_pair_list', 'compute_prf', 'match_points_to_centers',
     'match_texts_by_edit_distance', 'normalized_edit_distance_matrix',
-    'DONT_CARE', 'fold_case', 'normalize_word_spotting', 'texts_equal',
+    'fold_case', 'normalize_word_spotting', 'texts_equal',
     'word_spotting_filter', 'SPTS_SCORE_THRS', 'best_index',
     'build_thresholds', 'select_threshold_on_val'
 ]

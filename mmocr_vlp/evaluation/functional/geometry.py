@@ -5,7 +5,7 @@ The GT centre of a word is :func:`polygon_center` (the SPTS definition: the
 mean of the arc-length midpoints of the polygon's two long sides; for ``2K``
 vertices the first ``K`` trace the top side and the last ``K`` the bottom
 side, so a quad gives the mean of its four corners). There is ONE
-implementation in the package, in ``mmocr_vlp.datasets.converters.geometry``,
+implementation in the package, in :mod:`mmocr_vlp.utils.polygon_utils`,
 so that the points written into annotations by the converters and the centres
 used by the metrics cannot disagree; it is re-exported here.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 
-from mmocr_vlp.datasets.converters.geometry import as_points, polygon_center
+from mmocr_vlp.utils.polygon_utils import as_points, polygon_center
 
 __all__ = [
     'polygon_center', 'gt_centers', 'point_in_polygon', 'points_in_polygons',

@@ -8,6 +8,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from scipy.optimize import linear_sum_assignment
 
+from mmocr_vlp.datasets.schema import IGNORE_TEXT
 from .text import fold_case, texts_equal
 
 
@@ -174,7 +175,7 @@ def match_texts_by_edit_distance(pred_texts: Sequence[str],
     # unassigned predictions may be absorbed by named don't-care GT
     absorbers: List[Optional[str]] = [
         fold_case(gt_texts[j]) for j in range(len(gt_texts))
-        if gt_ignored[j] and gt_texts[j] not in ('', '###')
+        if gt_ignored[j] and gt_texts[j] not in ('', IGNORE_TEXT)
     ]
     num_absorbed = 0
     for r, i in enumerate(pred_idx):

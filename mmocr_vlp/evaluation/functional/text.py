@@ -7,8 +7,7 @@ the ICDAR Robust Reading scripts; the code here is our own.
 """
 from typing import Optional
 
-#: transcription of a don't-care ground-truth instance
-DONT_CARE = '###'
+from mmocr_vlp.datasets.schema import IGNORE_TEXT
 
 #: characters mapped to spaces by the Total-Text word-spotting filter. The
 #: SPTS script also maps the apostrophe (after the trailing "'s" rule), so
@@ -44,7 +43,7 @@ def texts_equal(a: str, b: str) -> bool:
 
 def is_dont_care_text(text: Optional[str]) -> bool:
     """``True`` for the ``"###"`` don't-care transcription (or ``None``)."""
-    return text is None or text == DONT_CARE
+    return text is None or text == IGNORE_TEXT
 
 
 def normalize_word_spotting(text: str) -> str:

@@ -1,7 +1,7 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Shared machinery of the spotting metrics: reading data samples, lexicons,
 the confidence sweep and the ``best_thr_on_test`` / ``fixed`` reporting."""
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -39,6 +39,7 @@ def to_numpy(x: Any, dtype=None) -> Optional[np.ndarray]:
 
 
 def _texts(value: Any, field: str, where: str) -> List[str]:
+    """A list of transcriptions, checked (a bare ``str`` is an error)."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -51,35 +52,23 @@ def _texts(value: Any, field: str, where: str) -> List[str]:
     return out
 
 
-def extract_sample(data_sample: Any,
-                   word_spotting: bool = False,
-                   gt_coord_frame: str = 'original',
-                   need_locations: bool = True) -> Dict:
-    """Read one data sample into a plain, picklable record.
-
-    Args:
-        data_sample: a ``TextSpottingDataSample`` or its ``to_dict()``.
-        word_spotting: apply the Total-Text word-spotting filter to the GT.
-        gt_coord_frame: ``'original'`` if GT polygons/points are in original
-            image coordinates (mmocr test pipelines load annotations after
-            ``Resize``), ``'resized'`` to divide them by the sample's
-            ``scale_factor`` first. Predictions are always in original
-            coordinates.
-        need_locations: if False (location-free metrics), predictions and
-            GT may come without points/polygons; missing locations are NaN.
-
-    Returns:
-        dict with ``img_path``, ``pred_points`` (P,2), ``pred_texts``,
-        ``pred_scores`` (P,), ``gt_centers`` (G,2), ``gt_texts``,
-        ``gt_ignored`` (G,), ``gt_polygons`` (list of flat arrays or None).
-    """
+def _sample_name(data_sample: Any) -> Tuple[Optional[str], str]:
+    """The sample's ``img_path`` and how error messages name the sample."""
     img_path = get_field(data_sample, 'img_path')
     if img_path is None:
         img_path = get_field(get_field(data_sample, 'metainfo', {}),
                              'img_path')
-    where = f'sample {img_path!r}' if img_path else 'sample'
+    return img_path, f'sample {img_path!r}' if img_path else 'sample'
 
-    # --- predictions
+
+def _read_predictions(data_sample: Any, where: str, need_locations: bool
+                      ) -> Tuple[np.ndarray, List[str], np.ndarray]:
+    """Predicted points ``(P, 2)``, texts and scores ``(P,)``.
+
+    Points come from ``pred_instances.points``, else the centres of
+    ``pred_instances.polygons``; without either they are NaN (allowed only
+    when ``need_locations`` is False). Missing scores are 1.
+    """
     pred = get_field(data_sample, 'pred_instances')
     if pred is None:
         raise KeyError(f'{where}: no pred_instances')
@@ -103,19 +92,14 @@ def extract_sample(data_sample: Any,
     if not len(points) == len(texts) == len(scores):
         raise ValueError(f'{where}: pred_instances points/texts/scores have '
                          f'{len(points)}/{len(texts)}/{len(scores)} entries')
+    return points, texts, scores
 
-    # --- ground truth
-    gt = get_field(data_sample, 'gt_instances')
-    if gt is None:
-        raise KeyError(f'{where}: no gt_instances')
-    gt_texts = _texts(get_field(gt, 'texts'), 'gt_instances.texts', where)
-    num_gt = len(gt_texts)
-    ignored = to_numpy(get_field(gt, 'ignored'), bool)
-    ignored = np.zeros(num_gt, bool) if ignored is None else \
-        ignored.reshape(-1).astype(bool)
-    if len(ignored) != num_gt:
-        raise ValueError(f'{where}: gt_instances.ignored has {len(ignored)} '
-                         f'entries for {num_gt} texts')
+
+def _read_gt_locations(
+    data_sample: Any, gt: Any, num_gt: int, where: str, gt_coord_frame: str
+) -> Tuple[Optional[List[np.ndarray]], Optional[np.ndarray]]:
+    """GT polygons (flat float64 arrays, or None) and points ``(G, 2)`` (or
+    None) in original image coordinates."""
     polygons = get_field(gt, 'polygons')
     if polygons is not None:
         polygons = [
@@ -138,12 +122,21 @@ def extract_sample(data_sample: Any,
     elif gt_coord_frame != 'original':
         raise ValueError("gt_coord_frame must be 'original' or 'resized', "
                          f'got {gt_coord_frame!r}')
-    if need_locations or polygons is not None or (
-            gt_points is not None and np.isfinite(gt_points).all()):
-        centers = gt_centers(polygons, gt_points, num_gt, where)
-    else:
-        centers = np.full((num_gt, 2), np.nan)
+    return polygons, gt_points
 
+
+def _gt_ignored(gt: Any, gt_texts: List[str], where: str,
+                word_spotting: bool) -> np.ndarray:
+    """Don't-care flags ``(G,)``: the ``ignored`` field, don't-care texts
+    and, with ``word_spotting``, words the Total-Text filter rejects
+    (``gt_texts`` is normalised in place by that filter)."""
+    num_gt = len(gt_texts)
+    ignored = to_numpy(get_field(gt, 'ignored'), bool)
+    ignored = np.zeros(num_gt, bool) if ignored is None else \
+        ignored.reshape(-1).astype(bool)
+    if len(ignored) != num_gt:
+        raise ValueError(f'{where}: gt_instances.ignored has {len(ignored)} '
+                         f'entries for {num_gt} texts')
     ignored = ignored | np.array([is_dont_care_text(t) for t in gt_texts],
                                  dtype=bool).reshape(-1)
     if word_spotting:
@@ -153,6 +146,50 @@ def extract_sample(data_sample: Any,
                 ignored[j] = True
             else:
                 gt_texts[j] = norm
+    return ignored
+
+
+def extract_sample(data_sample: Any,
+                   word_spotting: bool = False,
+                   gt_coord_frame: str = 'original',
+                   need_locations: bool = True) -> Dict:
+    """Read one data sample into a plain, picklable record.
+
+    Args:
+        data_sample (Any): A ``TextSpottingDataSample`` or its
+            ``to_dict()``.
+        word_spotting (bool): Apply the Total-Text word-spotting filter to
+            the GT. Defaults to False.
+        gt_coord_frame (str): ``'original'`` if GT polygons/points are in
+            original image coordinates (mmocr test pipelines load
+            annotations after ``Resize``), ``'resized'`` to divide them by
+            the sample's ``scale_factor`` first. Predictions are always in
+            original coordinates. Defaults to ``'original'``.
+        need_locations (bool): If False (location-free metrics),
+            predictions and GT may come without points/polygons; missing
+            locations are NaN. Defaults to True.
+
+    Returns:
+        dict: ``img_path``, ``pred_points`` (P, 2), ``pred_texts``,
+        ``pred_scores`` (P,), ``gt_centers`` (G, 2), ``gt_texts``,
+        ``gt_ignored`` (G,), ``gt_polygons`` (list of flat arrays or None).
+    """
+    img_path, where = _sample_name(data_sample)
+    points, texts, scores = _read_predictions(data_sample, where,
+                                              need_locations)
+    gt = get_field(data_sample, 'gt_instances')
+    if gt is None:
+        raise KeyError(f'{where}: no gt_instances')
+    gt_texts = _texts(get_field(gt, 'texts'), 'gt_instances.texts', where)
+    num_gt = len(gt_texts)
+    polygons, gt_points = _read_gt_locations(data_sample, gt, num_gt, where,
+                                             gt_coord_frame)
+    if need_locations or polygons is not None or (
+            gt_points is not None and np.isfinite(gt_points).all()):
+        centers = gt_centers(polygons, gt_points, num_gt, where)
+    else:
+        centers = np.full((num_gt, 2), np.nan)
+    ignored = _gt_ignored(gt, gt_texts, where, word_spotting)
     return dict(img_path=img_path,
                 pred_points=points,
                 pred_texts=texts,

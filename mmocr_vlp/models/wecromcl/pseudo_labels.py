@@ -22,6 +22,8 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmocr.registry import MODELS
 
+from mmocr_vlp.datasets.schema import is_ignored
+
 POINT_SOURCE = 'wecromcl'
 
 
@@ -160,10 +162,7 @@ def iter_predictions(model,
             info['img_path'] = resolve_img_path(entry['img_path'], data_root,
                                                 img_prefix)
             info['instances'] = [
-                dict(inst,
-                     ignore=bool(
-                         inst.get('ignore', False)
-                         or inst.get('text') == '###'))
+                dict(inst, ignore=is_ignored(inst))
                 for inst in entry.get('instances', [])
             ]
             try:

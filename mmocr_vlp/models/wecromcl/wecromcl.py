@@ -16,11 +16,11 @@ from mmocr.registry import MODELS
 from torch import Tensor, nn
 
 from mmocr_vlp.datasets.dictionary import build_dictionary
+from mmocr_vlp.datasets.schema import IGNORE_TEXT
 from mmocr_vlp.datasets.transforms.negatives import NegativeSampler
 from ..common.deformable_encoder import masks_from_img_shapes
 from .anchors import find_peaks, map_to_image
 
-_DONT_CARE = '###'
 
 
 @MODELS.register_module()
@@ -150,7 +150,7 @@ class WeCromCL(BaseModel):
     def word_key(self, text: str) -> Optional[Tuple[int, ...]]:
         """The dictionary indices of a word (its identity), or None if the
         word is a don't-care or the dictionary drops it."""
-        if not isinstance(text, str) or text == _DONT_CARE:
+        if not isinstance(text, str) or text == IGNORE_TEXT:
             return None
         idx = self.dictionary.encode(text)
         return tuple(idx) if idx else None

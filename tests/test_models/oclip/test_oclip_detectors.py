@@ -114,7 +114,7 @@ def test_paper_finetune_configs_swap_backbone(cfg_path):
 def test_from_scratch_arm_uses_pytorch_init(cfg_path, tmp_path):
     """``oclip_ckpt = None`` gives PyTorch's conv init with BN gains 1, not
     mmdet's ResNet default (Kaiming normal, fan-out), with which the CPU
-    DBNet stayed in the all-background state (docs/oclip.md, "Session 5")."""
+    DBNet stayed in the all-background state (docs/results.md, "Initialisation of the CPU configs")."""
     import os.path as osp
     text = open(cfg_path).read()
     if 'oclip_ckpt = None' not in text:  # a copy with the variable at None

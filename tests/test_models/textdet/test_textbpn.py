@@ -263,7 +263,7 @@ def test_configs_build(name, repo_root):
     assert backbone == ('CLIPResNet' if 'oclip' in name else 'ResNet')
     if 'oclip' in name:
         assert cfg.oclip_ckpt is None
-        # the CPU config starts from PyTorch's init (docs/oclip.md)
+        # the CPU config starts from PyTorch's init (docs/results.md)
         assert cfg.model.backbone.init_cfg == (dict(
             type='Constant', val=1, layer='_BatchNorm')
             if 'synth-cpu' in name else None)

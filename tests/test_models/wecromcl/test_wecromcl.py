@@ -114,8 +114,8 @@ def test_activation_maps_sum_to_one_and_ignore_padding():
 
 
 def test_cosine_map_sharpness_does_not_follow_the_feature_norm():
-    """Why the CPU config uses ``sim='cosine'`` (docs/wecromcl.md, Session
-    4): with the scaled dot product, the activation map sharpens as the
+    """Why the CPU config uses ``sim='cosine'`` (docs/results.md, "The
+    regime where it localises"): with the scaled dot product, the activation map sharpens as the
     pixel features grow (early training grows them), onto a few pixels;
     with the cosine, its sharpness is set by the scale alone."""
     from mmocr_vlp.models.wecromcl import SoftActivationHead

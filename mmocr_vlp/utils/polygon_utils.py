@@ -1,14 +1,17 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""Small geometry helpers shared by the converters and the metrics.
+"""Polygon helpers that :mod:`mmocr.utils.polygon_utils` does not have.
 
 The single definition of a word's *point* lives here: :func:`polygon_center`
-(the SPTS centre). Metrics and pseudo-label tools import it from
-``mmocr_vlp.datasets.converters`` so that ground-truth points and evaluation
-agree.
+(the SPTS centre), used by the converters, the synthetic engine, the views
+and the metrics, so that ground-truth points and evaluation agree. Box <->
+polygon conversion is mmocr's ``bbox2poly``; :func:`polygon_to_bbox` stays
+ours because mmocr's ``poly2bbox`` rounds to float32, which would change the
+coordinates written to annotation files.
 """
 from typing import List, Sequence, Tuple, Union
 
 import numpy as np
+from mmocr.utils import bbox2poly
 
 ArrayLike = Union[Sequence[float], np.ndarray]
 
@@ -85,7 +88,14 @@ def polygon_center(polygon: ArrayLike) -> Tuple[float, float]:
 
 
 def polygon_to_bbox(polygon: ArrayLike) -> List[float]:
-    """``[x1, y1, x2, y2]`` bounds of a polygon."""
+    """``[x1, y1, x2, y2]`` bounds of a polygon, in float64.
+
+    Args:
+        polygon (ArrayLike): Flat ``[x0, y0, x1, y1, ...]`` or ``(N, 2)``.
+
+    Returns:
+        list[float]: The bounds.
+    """
     pts = as_points(polygon)
     return [
         float(pts[:, 0].min()),
@@ -97,12 +107,12 @@ def polygon_to_bbox(polygon: ArrayLike) -> List[float]:
 
 def bbox_to_polygon(bbox: ArrayLike) -> List[float]:
     """Clockwise 4-point polygon (top-left first) of an ``[x1, y1, x2, y2]``
-    box."""
-    x1, y1, x2, y2 = (float(v) for v in bbox)
-    return [x1, y1, x2, y1, x2, y2, x1, y2]
+    box, as python floats (mmocr's ``bbox2poly``).
 
+    Args:
+        bbox (ArrayLike): ``[x1, y1, x2, y2]``.
 
-def xywh_to_xyxy(bbox: ArrayLike) -> List[float]:
-    """``[x, y, w, h]`` -> ``[x1, y1, x2, y2]``."""
-    x, y, w, h = (float(v) for v in bbox)
-    return [x, y, x + w, y + h]
+    Returns:
+        list[float]: ``[x1, y1, x2, y1, x2, y2, x1, y2]``.
+    """
+    return [float(v) for v in bbox2poly(bbox)]
