@@ -12,25 +12,25 @@ image, ``model.predict`` (activation maps + anchors) as
   channels_last), what the tool does by default;
 - ``optimized + amp``: also bfloat16 autocast (the tool's ``--amp``).
 
-Each variant runs in a fresh subprocess (its own peak RSS), variants
-alternate within each round, and the anchors of every variant are compared
-with ``plain``'s.
+Each variant runs in a fresh child process (``studies.harness.run_child``,
+its own peak RSS), variants alternate within each round, and the anchors of
+every variant are compared with ``plain``'s.
 
-    OMP_NUM_THREADS=2 python benchmarks/bench_pseudo_labels.py
+    OMP_NUM_THREADS=2 python -m benchmarks.bench_pseudo_labels
     # writes benchmarks/results/bench_pseudo_labels.{json,md}
 """
 import argparse
-import json
 import os
 import os.path as osp
-import resource
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)  # time this checkout, not an installed copy
+from studies.harness import (REPO_ROOT, emit_result, machine_info,
+                             markdown_table, peak_rss_mb, run_child,
+                             write_results)
+
+ROOT = REPO_ROOT
 CONFIG = 'configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py'
 SIZE = 640
 VARIANTS = {
@@ -43,7 +43,8 @@ VARIANTS = {
 
 def worker(variant: str, warmup: int, iters: int) -> dict:
     import torch
-    from bench_wecromcl import _batch
+
+    from benchmarks.bench_wecromcl import _batch
 
     from mmocr_vlp.models.wecromcl.pseudo_labels import init_wecromcl
     optimize, amp, _ = VARIANTS[variant]
@@ -51,7 +52,7 @@ def worker(variant: str, warmup: int, iters: int) -> dict:
     model, _, _ = init_wecromcl(osp.join(ROOT, CONFIG), None,
                                 optimize=optimize)
     inputs, samples = _batch(SIZE, 1)
-    rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_built = peak_rss_mb()
     times = []
     with torch.no_grad(), torch.autocast('cpu', torch.bfloat16,
                                          enabled=amp):
@@ -61,9 +62,7 @@ def worker(variant: str, warmup: int, iters: int) -> dict:
             times.append(time.perf_counter() - t0)
     return dict(variant=variant, times=times[warmup:],
                 points=out.pred_instances.points.tolist(),
-                rss_built_MB=round(rss_built, 1),
-                peak_rss_MB=round(resource.getrusage(
-                    resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                rss_built_MB=rss_built, peak_rss_MB=peak_rss_mb(),
                 threads=torch.get_num_threads())
 
 
@@ -78,20 +77,16 @@ def main() -> None:
     p.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.warmup, args.iters)))
+        emit_result(worker(args.worker, args.warmup, args.iters))
         return
     if 'OMP_NUM_THREADS' not in os.environ:
         sys.exit('bench_pseudo_labels: set OMP_NUM_THREADS explicitly')
     runs = {v: [] for v in VARIANTS}
     for r in range(args.rounds):
         for v in VARIANTS:
-            out = subprocess.run(
-                [sys.executable, __file__, '--worker', v, '--warmup',
-                 str(args.warmup), '--iters', str(args.iters)], cwd=ROOT,
-                capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(f'{v} failed:\n{out.stderr[-3000:]}')
-            res = json.loads(out.stdout.strip().splitlines()[-1])
+            res = run_child('benchmarks.bench_pseudo_labels', [
+                '--worker', v, '--warmup', args.warmup, '--iters',
+                args.iters], what=v)
             runs[v].append(res)
             print(f'round {r} {v}: {statistics.median(res["times"]):.3f} '
                   f's/img, peak RSS {res["peak_rss_MB"]} MB', flush=True)
@@ -110,34 +105,28 @@ def main() -> None:
                          max_anchor_shift_px=round(dev, 4),
                          peak_rss_MB=max(r['peak_rss_MB'] for r in runs[v]),
                          threads=runs[v][0]['threads']))
-    meta = dict(date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                omp_threads=os.environ['OMP_NUM_THREADS'], config=CONFIG,
-                input=SIZE, rounds=args.rounds, iters=args.iters,
-                warmup=args.warmup, note=args.note)
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(dict(meta=meta, results=rows, runs=runs), f, indent=2)
+    meta = machine_info(
+        date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+        config=CONFIG, input=SIZE, rounds=args.rounds, iters=args.iters,
+        warmup=args.warmup, note=args.note)
     lines = [
         f'# WeCromCL pseudo-labelling speed ({meta["date"]})', '',
         f'`{CONFIG}`, one {SIZE}x{SIZE} image, 5 words, random weights; '
-        f'OMP_NUM_THREADS={meta["omp_threads"]}; {args.rounds} alternating '
-        f'rounds x {args.iters} images (after {args.warmup} warm-up), each '
-        'variant in a fresh process.', '',
-        '| variant | s/img (median) | img/s | vs plain | max anchor shift '
-        '(px) | peak RSS (MB) |', '|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(f'| {r["label"]} | {r["sec_per_img"]} | '
-                     f'{r["img_per_s"]} | {r["speedup"]}x | '
-                     f'{r["max_anchor_shift_px"]} | {r["peak_rss_MB"]} |')
+        f'OMP_NUM_THREADS={meta["omp_num_threads"]}; {args.rounds} '
+        f'alternating rounds x {args.iters} images (after {args.warmup} '
+        'warm-up), each variant in a fresh process.', ''
+    ] + markdown_table(
+        ['variant', 's/img (median)', 'img/s', 'vs plain',
+         'max anchor shift (px)', 'peak RSS (MB)'],
+        [(r['label'], r['sec_per_img'], r['img_per_s'], f'{r["speedup"]}x',
+          r['max_anchor_shift_px'], r['peak_rss_MB']) for r in rows])
     lines += ['', 'Anchor shift: largest coordinate difference to the plain '
               'model\'s anchors on the same image (a map cell is 8 px).']
     if args.note:
         lines += ['', args.note]
-    lines += ['', 'Reproduce: `OMP_NUM_THREADS=' + meta['omp_threads'] +
-              ' python benchmarks/bench_pseudo_labels.py`']
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    lines += ['', f'Reproduce: `OMP_NUM_THREADS={meta["omp_num_threads"]} '
+              'python -m benchmarks.bench_pseudo_labels`']
+    write_results(args.out, dict(meta=meta, results=rows, runs=runs), lines)
     print('\n'.join(lines))
 
 

@@ -15,12 +15,12 @@ words, AdamW (lr 1e-4, wd 0.1 without decay on gains/biases/logit scale).
   ``AmpOptimWrapper`` (what ``tools/train.py --amp`` selects: bfloat16
   autocast on CPU).
 
-Every case runs in a fresh subprocess (its own peak RSS); cases alternate
-within each round, so drifting machine load hits all of them alike. The
-official code is imported from the checkout given on the command line and
-never copied into this repository.
+Every case runs in a fresh child process (``studies.harness.run_child``,
+so its peak RSS is its own); cases alternate within each round, so drifting
+machine load hits all of them alike. The official code is imported from the
+checkout given on the command line and never copied into this repository.
 
-    OMP_NUM_THREADS=2 python benchmarks/bench_vs_official.py \\
+    OMP_NUM_THREADS=2 python -m benchmarks.bench_vs_official \\
         --oclip-src /path/to/bytedance/oclip
     # writes benchmarks/results/bench_vs_official.{json,md}
 """
@@ -29,15 +29,15 @@ import importlib.util
 import json
 import os
 import os.path as osp
-import platform
-import resource
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)  # time this checkout, not an installed copy
+from studies.harness import (REPO_ROOT, emit_result, machine_info,
+                             markdown_table, peak_rss_mb, run_child,
+                             write_results)
+
+ROOT = REPO_ROOT
 OCLIP_CONFIG = 'configs/oclip/oclip_resnet50_100e_synthtext.py'
 IMG, BATCH, WORDS, WORD_LEN = 512, 4, 8, 25
 CASES = [
@@ -49,10 +49,6 @@ CASES = [
     ('official_bf16', 'official', 'bf16',
      'official oCLIP code under `torch.autocast(cpu, bf16)`'),
 ]
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _words(seed: int):
@@ -183,15 +179,14 @@ def worker(case: str, src: str, warmup: int, steps: int) -> dict:
     _, impl, precision, _ = next(c for c in CASES if c[0] == case)
     step = _official_step(src, precision) if impl == 'official' else \
         _ours_step(precision)
-    rss_built = _rss_mb()
+    rss_built = peak_rss_mb()
     times, losses = [], []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
         losses.append(step())
         times.append(time.perf_counter() - t0)
     return dict(case=case, times=times[warmup:], losses=losses,
-                rss_built_MB=round(rss_built, 1),
-                peak_rss_MB=round(_rss_mb(), 1),
+                rss_built_MB=rss_built, peak_rss_MB=peak_rss_mb(),
                 threads=torch.get_num_threads())
 
 
@@ -214,8 +209,8 @@ def main() -> None:
     p.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.oclip_src, args.warmup,
-                                args.steps)))
+        emit_result(worker(args.worker, args.oclip_src, args.warmup,
+                           args.steps))
         return
     if not osp.isfile(osp.join(args.oclip_src, 'src', 'clip', 'model.py')):
         sys.exit(f'bench_vs_official: {args.oclip_src!r} has no '
@@ -227,13 +222,10 @@ def main() -> None:
     for r in range(args.rounds):
         for case in cases:
             load = os.getloadavg()[0]
-            out = subprocess.run(
-                [sys.executable, __file__, '--worker', case, '--oclip-src',
-                 args.oclip_src, '--warmup', str(args.warmup), '--steps',
-                 str(args.steps)], cwd=ROOT, capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(f'{case} failed:\n{out.stderr[-3000:]}')
-            res = json.loads(out.stdout.strip().splitlines()[-1])
+            res = run_child('benchmarks.bench_vs_official', [
+                '--worker', case, '--oclip-src',
+                osp.abspath(args.oclip_src), '--warmup', args.warmup,
+                '--steps', args.steps], what=case)
             res['loadavg_before'] = load
             runs[case].append(res)
             print(f'round {r} {case}: median '
@@ -257,35 +249,24 @@ def main() -> None:
     for r in rows:
         r['speedup_vs_official_fp32'] = (round(ref / r['sec_per_step'], 2)
                                          if ref else None)
-    meta = dict(
+    meta = machine_info(
         date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-        machine=platform.machine(), cpu_count=os.cpu_count(),
-        python=platform.python_version(),
-        omp_threads=os.environ['OMP_NUM_THREADS'],
         setting=f'oCLIP RN50, {IMG}x{IMG}, batch {BATCH}, {WORDS} words/'
         f'image, AdamW, random data', rounds=args.rounds,
         warmup=args.warmup, steps=args.steps, note=args.note)
-    import torch
-    meta['torch'] = torch.__version__
-    os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(dict(meta=meta, results=rows, runs=runs), f, indent=2)
     lines = [
         f'# Train step side by side with the official code ({meta["date"]})',
         '', f'{meta["setting"]}; {meta["cpu_count"]} CPU cores, '
-        f'OMP_NUM_THREADS={meta["omp_threads"]}, torch {meta["torch"]}; '
-        f'{args.rounds} alternating rounds x {args.steps} timed steps '
-        f'(after {args.warmup} warm-up) per case, each case in a fresh '
-        'process.', '',
-        '| step | s/step (median) | min-max | vs official fp32 | '
-        'peak RSS (MB) | RSS after build (MB) |',
-        '|---|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(
-            f'| {r["label"]} | {r["sec_per_step"]} | {r["min_sec"]}-'
-            f'{r["max_sec"]} | {r["speedup_vs_official_fp32"]}x | '
-            f'{r["peak_rss_MB"]} | {r["rss_built_MB"]} |')
+        f'OMP_NUM_THREADS={meta["omp_num_threads"]}; {args.rounds} '
+        f'alternating rounds x {args.steps} timed steps (after '
+        f'{args.warmup} warm-up) per case, each case in a fresh process.',
+        ''
+    ] + markdown_table(
+        ['step', 's/step (median)', 'min-max', 'vs official fp32',
+         'peak RSS (MB)', 'RSS after build (MB)'],
+        [(r['label'], r['sec_per_step'], f'{r["min_sec"]}-{r["max_sec"]}',
+          f'{r["speedup_vs_official_fp32"]}x', r['peak_rss_MB'],
+          r['rss_built_MB']) for r in rows])
     lines += [
         '', 'Peak RSS is the whole process (Python, libraries, model, '
         'optimiser state, activations); "after build" is before the first '
@@ -298,12 +279,10 @@ def main() -> None:
                   'script.']
     if args.note:
         lines += ['', args.note]
-    reproduce = ('OMP_NUM_THREADS=' + meta['omp_threads'] +
-                 ' python benchmarks/bench_vs_official.py --oclip-src '
-                 '<oclip checkout>')
+    reproduce = (f'OMP_NUM_THREADS={meta["omp_num_threads"]} python -m '
+                 'benchmarks.bench_vs_official --oclip-src <oclip checkout>')
     lines += ['', f'Reproduce: `{reproduce}`']
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    write_results(args.out, dict(meta=meta, results=rows, runs=runs), lines)
     print('\n'.join(lines))
 
 
