@@ -22,6 +22,8 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmocr.registry import MODELS
 
+from ..common.ms_deform_attn_cpu import fast_cpu_deform_attn
+
 from mmocr_vlp.datasets.schema import is_ignored
 
 POINT_SOURCE = 'wecromcl'
@@ -146,8 +148,10 @@ def iter_predictions(model,
                      amp: bool = False) -> Iterator[Tuple[int, object]]:
     """Run the model over raw ``data_list`` entries.
 
-    With ``amp`` the forward pass runs under ``torch.autocast`` (bfloat16
-    on CPU, float16 on CUDA; the activation maps and anchors stay float32).
+    On CPU the deformable attention uses :func:`fast_cpu_deform_attn`
+    (same outputs, ~3x faster than mmcv's CPU path). With ``amp`` the
+    forward pass runs under ``torch.autocast`` (bfloat16 on CPU, float16 on
+    CUDA; the activation maps and anchors stay float32).
 
     Yields:
         tuple: ``(index, data_sample)`` per entry, in order; the sample is
@@ -178,9 +182,9 @@ def iter_predictions(model,
             idx.append(i)
         if data:
             dev = next(model.parameters()).device.type
-            with torch.no_grad(), torch.autocast(
-                    dev, torch.bfloat16 if dev == 'cpu' else torch.float16,
-                    enabled=amp):
+            with torch.no_grad(), fast_cpu_deform_attn(dev == 'cpu'), \
+                    torch.autocast(dev, torch.bfloat16 if dev == 'cpu'
+                                   else torch.float16, enabled=amp):
                 outs = model.test_step(pseudo_collate(data))
             for i, s in zip(idx, outs):
                 yield i, s
