@@ -11,7 +11,8 @@ image, ``model.predict`` (activation maps + anchors) as
 - ``optimized``: :func:`optimize_for_inference` (conv+BN folding,
   channels_last) and the embedding-bag deformable attention
   (:func:`fast_cpu_deform_attn`), what the tool does by default;
-- ``optimized + amp``: also bfloat16 autocast (the tool's ``--amp``).
+- ``optimized + amp``: also the backbone and neck in bfloat16 (the tool's
+  ``--amp``).
 
 Each variant runs in a fresh child process (``studies.harness.run_child``,
 its own peak RSS), variants alternate within each round, and the anchors of
@@ -38,7 +39,8 @@ VARIANTS = {
     'plain': (False, False, 'as built, fp32'),
     'optimized': (True, False, 'conv+BN folded, channels_last, '
                   'embedding-bag deformable attention, fp32 (default)'),
-    'optimized_amp': (True, True, 'optimized + bf16 autocast (`--amp`)'),
+    'optimized_amp': (True, True, 'optimized + bf16 backbone and neck '
+                      '(`--amp`)'),
 }
 
 
@@ -53,13 +55,12 @@ def worker(variant: str, warmup: int, iters: int) -> dict:
     optimize, amp, _ = VARIANTS[variant]
     torch.manual_seed(0)
     model, _, _ = init_wecromcl(osp.join(ROOT, CONFIG), None,
-                                optimize=optimize)
+                                optimize=optimize, amp=amp)
     inputs, samples = _batch(SIZE, 1)
     rss_built = peak_rss_mb()
     times = []
     # The context iter_predictions (generate_pseudo_labels) runs in.
-    with torch.no_grad(), fast_cpu_deform_attn(optimize), torch.autocast(
-            'cpu', torch.bfloat16, enabled=amp):
+    with torch.no_grad(), fast_cpu_deform_attn(optimize):
         for i in range(warmup + iters):
             t0 = time.perf_counter()
             out = model.predict(inputs, samples)[0]

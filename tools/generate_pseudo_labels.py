@@ -68,9 +68,8 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=int, default=1)
     p.add_argument('--amp',
                    action='store_true',
-                   help='bfloat16 autocast on CPU / float16 on CUDA: faster, '
-                   'but anchors can move by a map cell on flat maps (see '
-                   'docs/performance.md); off by default')
+                   help='backbone and neck in bfloat16 (CPU) / float16 '
+                   '(CUDA), the rest float32 (docs/performance.md)')
     p.add_argument('--device', default='cpu')
     p.add_argument('--launcher',
                    default='none',
@@ -127,7 +126,8 @@ def main(argv=None) -> Optional[dict]:
     scales = ([float(s)
                for s in args.scales.split(',')] if args.scales else None)
     model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
-                                         device, args.cfg_options, scales)
+                                         device, args.cfg_options, scales,
+                                         amp=args.amp)
 
     todo = [(i, data_list[i]) for i in sharding.shard(
         [i for i in range(n_total) if i not in done], rank, world)]
@@ -142,7 +142,7 @@ def main(argv=None) -> Optional[dict]:
     with open(partial, 'a', encoding='utf-8') as fp:
         for i, sample in iter_predictions(model, pipeline, todo,
                                           args.data_root, args.img_prefix,
-                                          args.batch_size, amp=args.amp):
+                                          args.batch_size):
             insts = data_list[i].get('instances', [])
             if sample is None:
                 rec = dict(idx=i, instances=insts, found=0, failed=True)

@@ -42,3 +42,27 @@ def fp32_forward(fn: Callable) -> Callable:
             return fn(*to_fp32(args), **to_fp32(kwargs))
 
     return wrapper
+
+
+class LowPrecision(torch.nn.Module):
+    """Run ``module`` under autocast and return float32 outputs.
+
+    An inference-time wrapper for the parts of a model whose low-precision
+    rounding does not change its result (e.g. a convolutional trunk), while
+    the rest stays float32.
+
+    Args:
+        module (nn.Module): The wrapped module.
+        device_type (str): ``'cpu'`` (bfloat16) or ``'cuda'`` (float16).
+    """
+
+    def __init__(self, module: torch.nn.Module, device_type: str) -> None:
+        super().__init__()
+        self.module = module
+        self.device_type = device_type
+        self.dtype = torch.bfloat16 if device_type == 'cpu' else torch.float16
+
+    def forward(self, *args, **kwargs):
+        with torch.autocast(self.device_type, self.dtype):
+            out = self.module(*args, **kwargs)
+        return to_fp32(out)

@@ -22,6 +22,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmocr.registry import MODELS
 
+from ..common.amp import LowPrecision
 from ..common.ms_deform_attn_cpu import fast_cpu_deform_attn
 
 from mmocr_vlp.datasets.schema import is_ignored
@@ -41,15 +42,25 @@ def _find_test_pipeline(cfg: Config) -> list:
     raise KeyError('config has no test_pipeline / test_dataloader pipeline')
 
 
-def optimize_for_inference(model: torch.nn.Module) -> torch.nn.Module:
-    """Rewrite an eval-mode model for faster inference, same outputs up to
-    float rounding: every BatchNorm that follows a convolution is folded
-    into it (mmcv's :func:`~mmcv.cnn.fuse_conv_bn`) and the convolutions
-    run in ``torch.channels_last`` (the first conv's output, and everything
-    after it, is then channels_last). The model can no longer be trained or
-    saved in its original layout."""
+def optimize_for_inference(model: torch.nn.Module,
+                           amp: bool = False) -> torch.nn.Module:
+    """Rewrite an eval-mode WeCromCL for faster inference.
+
+    Same outputs up to float rounding: every BatchNorm that follows a
+    convolution is folded into it (mmcv's :func:`~mmcv.cnn.fuse_conv_bn`)
+    and the convolutions run in ``torch.channels_last``. With ``amp`` the
+    backbone and the neck also run in bfloat16 (CPU) / float16 (CUDA)
+    autocast (:class:`LowPrecision`); the deformable encoder, the text
+    encoder and the activation map stay float32. The model can no longer be
+    trained or saved in its original layout.
+    """
     fuse_conv_bn(model)
-    return model.to(memory_format=torch.channels_last)
+    model.to(memory_format=torch.channels_last)
+    if amp:
+        dev = next(model.parameters()).device.type
+        model.backbone = LowPrecision(model.backbone, dev)
+        model.neck = LowPrecision(model.neck, dev)
+    return model
 
 
 def init_wecromcl(config,
@@ -58,7 +69,8 @@ def init_wecromcl(config,
                   cfg_options: Optional[dict] = None,
                   scales: Optional[Sequence[float]] = None,
                   return_maps: bool = False,
-                  optimize: bool = True):
+                  optimize: bool = True,
+                  amp: bool = False):
     """Build a WeCromCL model from a config and load a checkpoint.
 
     Args:
@@ -71,6 +83,8 @@ def init_wecromcl(config,
             ``model.test_cfg.scales``).
         return_maps (bool): Attach activation maps to the predictions.
         optimize (bool): Apply :func:`optimize_for_inference`.
+        amp (bool): Its low-precision backbone and neck (needs
+            ``optimize``).
 
     Returns:
         tuple: ``(model, cfg, pipeline)`` with the model in eval mode and the
@@ -94,7 +108,7 @@ def init_wecromcl(config,
         load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
     model.to(device).eval()
     if optimize:
-        optimize_for_inference(model)
+        optimize_for_inference(model, amp=amp)
     pipeline = Compose(_find_test_pipeline(cfg))
     return model, cfg, pipeline
 
@@ -144,14 +158,11 @@ def iter_predictions(model,
                      entries: Sequence[Tuple[int, dict]],
                      data_root: Optional[str],
                      img_prefix: str = '',
-                     batch_size: int = 1,
-                     amp: bool = False) -> Iterator[Tuple[int, object]]:
+                     batch_size: int = 1) -> Iterator[Tuple[int, object]]:
     """Run the model over raw ``data_list`` entries.
 
     On CPU the deformable attention uses :func:`fast_cpu_deform_attn`
-    (same outputs, ~3x faster than mmcv's CPU path). With ``amp`` the
-    forward pass runs under ``torch.autocast`` (bfloat16 on CPU, float16 on
-    CUDA; the activation maps and anchors stay float32).
+    (same outputs, ~3x faster than mmcv's CPU path).
 
     Yields:
         tuple: ``(index, data_sample)`` per entry, in order; the sample is
@@ -182,9 +193,7 @@ def iter_predictions(model,
             idx.append(i)
         if data:
             dev = next(model.parameters()).device.type
-            with torch.no_grad(), fast_cpu_deform_attn(dev == 'cpu'), \
-                    torch.autocast(dev, torch.bfloat16 if dev == 'cpu'
-                                   else torch.float16, enabled=amp):
+            with torch.no_grad(), fast_cpu_deform_attn(dev == 'cpu'):
                 outs = model.test_step(pseudo_collate(data))
             for i, s in zip(idx, outs):
                 yield i, s

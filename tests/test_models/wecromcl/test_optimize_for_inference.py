@@ -74,3 +74,27 @@ def test_same_maps_and_anchors():
                        b.pred_instances.instance_ids)
     assert float((a.pred_instances.points -
                   b.pred_instances.points).abs().max()) <= 1e-3
+
+
+def test_amp_runs_backbone_and_neck_in_bf16_rest_fp32():
+    from mmocr_vlp.models.common.amp import LowPrecision
+    base = _model()
+    fast = optimize_for_inference(copy.deepcopy(base), amp=True)
+    assert isinstance(fast.backbone, LowPrecision)
+    assert isinstance(fast.neck, LowPrecision)
+    seen = {}
+    fast.backbone.module.conv1.register_forward_hook(
+        lambda m, a, o: seen.update(conv=o.dtype))
+    fast.out_proj.register_forward_hook(
+        lambda m, a, o: seen.update(out_proj=o.dtype))
+    inputs = torch.randn(1, 3, 96, 128, generator=torch.Generator()
+                         .manual_seed(1))
+    a = _predict(base, inputs)
+    with fast_cpu_deform_attn():
+        b = _predict(fast, inputs)
+    assert seen == dict(conv=torch.bfloat16, out_proj=torch.float32)
+    ma = torch.as_tensor(a.metainfo['activation_maps'])
+    mb = torch.as_tensor(b.metainfo['activation_maps'])
+    assert mb.dtype == torch.float32
+    assert float((ma - mb).abs().max()) <= 0.05 * float(ma.abs().max())
+    assert len(b.pred_instances) == 4
