@@ -107,6 +107,7 @@ class CLIPImageEncoder(BaseModule):
         return glob, spatial, (h, w), attn
 
     def trunk_state_dict(self) -> Dict[str, torch.Tensor]:
-        """The backbone's state dict (mmocr ``CLIPResNet`` key layout)."""
-        return {k: v.detach().clone()
+        """The backbone's state dict (mmocr ``CLIPResNet`` key layout;
+        contiguous tensors also when the trunk runs in channels_last)."""
+        return {k: v.detach().clone(memory_format=torch.contiguous_format)
                 for k, v in self.backbone.state_dict().items()}

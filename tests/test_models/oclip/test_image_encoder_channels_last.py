@@ -53,4 +53,6 @@ def test_same_outputs_and_grads_with_and_without_channels_last():
     _close(torch.cat([p0[n].flatten() for n in p0]),
            torch.cat([p1[n].flatten() for n in p0]), rel=1e-3)
     # The state dict (exported trunk) is the same mmocr CLIPResNet layout.
-    assert fast.trunk_state_dict().keys() == ref.trunk_state_dict().keys()
+    trunk = fast.trunk_state_dict()
+    assert trunk.keys() == ref.trunk_state_dict().keys()
+    assert all(v.is_contiguous() for v in trunk.values())
