@@ -9,6 +9,14 @@ Progress is checkpointed to ``<out>.partial.jsonl`` after every batch;
 another config, checkpoint, scales or annotation file: their hashes are the
 partial file's first line); the final file is written atomically.
 
+``--launcher pytorch`` (torchrun; or ``slurm`` / ``mpi``) shards the images
+across ranks (``mmocr_vlp.utils.sharding``): each rank checkpoints to
+``<out>.partial.rank<r>.jsonl`` and is resumable on its own, and rank 0 merges
+everything into the same output a single process writes::
+
+    torchrun --nproc_per_node 8 tools/generate_pseudo_labels.py CONFIG CKPT \
+        --ann-file ... --out ... --launcher pytorch --device cuda
+
 Example::
 
     python tools/generate_pseudo_labels.py \
@@ -20,11 +28,13 @@ Example::
 (``mim run mmocr_vlp generate_pseudo_labels ...`` runs the same script.)
 """
 import argparse
+import functools
 import json
 import os
 import os.path as osp
 import sys
 import time
+from typing import Optional
 
 from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
@@ -58,7 +68,16 @@ def parse_args(argv=None):
                    'pseudo labels with PseudoLabelMetric (P/R/F, inside '
                    'ratio), print it and store it in the metainfo')
     p.add_argument('--batch-size', type=int, default=1)
+    p.add_argument('--amp',
+                   action='store_true',
+                   help='backbone and neck in bfloat16 (CPU) / float16 '
+                   '(CUDA), the rest float32 (docs/performance.md)')
     p.add_argument('--device', default='cpu')
+    p.add_argument('--launcher',
+                   default='none',
+                   choices=['none', 'pytorch', 'slurm', 'mpi'],
+                   help='shard the images across the ranks of this launcher')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
     p.add_argument('--limit',
                    type=int,
                    default=None,
@@ -70,7 +89,7 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def main(argv=None) -> dict:
+def main(argv=None) -> Optional[dict]:
     args = parse_args(argv)
     from mmocr_vlp.models.wecromcl.pseudo_labels import (apply_predictions,
                                                          atomic_write_json,
@@ -80,7 +99,10 @@ def main(argv=None) -> dict:
                                                          read_partial,
                                                          run_fingerprint,
                                                          write_partial_header)
+    from mmocr_vlp.utils import sharding
     from mmocr_vlp.utils.checkpoint import CheckpointError
+    rank, world = sharding.init_launcher(args.launcher, args.device)
+    device = sharding.device_of_rank(args.device)
 
     ann_path = args.ann_file
     if args.data_root and not osp.isabs(ann_path) and not osp.exists(ann_path):
@@ -105,28 +127,34 @@ def main(argv=None) -> dict:
                for s in args.scales.split(',')] if args.scales else None)
     try:
         model, cfg, pipeline = init_wecromcl(args.config, args.checkpoint,
-                                             args.device, args.cfg_options,
-                                             scales)
+                                             device, args.cfg_options,
+                                             scales, amp=args.amp)
     except CheckpointError as e:
         sys.exit(f'generate_pseudo_labels: {e}')
     fingerprint = run_fingerprint(
         cfg, args.checkpoint, scales=list(model.test_cfg['scales']),
-        ann_file=osp.abspath(ann_path))
-    partial = args.out + '.partial.jsonl'
-    if not args.resume and osp.exists(partial):
-        os.remove(partial)
+        ann_file=osp.abspath(ann_path), amp=bool(args.amp))
+    # Every rank's progress file must come from this very run.
+    read_ours = functools.partial(read_partial, fingerprint=fingerprint)
+    partial = sharding.partial_path(args.out, rank, world)
     try:
-        done = read_partial(partial, fingerprint)
+        done = sharding.read_partials(args.out, read_ours) \
+            if args.resume else {}
     except PartialMismatchError as e:
         sys.exit(f'generate_pseudo_labels: --resume refused: {e}')
+    if not args.resume and rank == 0:
+        sharding.remove_partials(args.out)
+    sharding.barrier()
 
-    todo = [(i, data_list[i]) for i in range(n_total) if i not in done]
+    todo = [(i, data_list[i]) for i in sharding.shard(
+        [i for i in range(n_total) if i not in done], rank, world)]
     print(
         f'generate_pseudo_labels: {n_total} images, {len(done)} already '
-        f'done, {len(todo)} to go',
+        f'done, {len(todo)} to go' +
+        (f' on rank {rank} of {world}' if world > 1 else ''),
         flush=True)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    bar = ProgressBar(len(todo)) if todo else None
+    bar = ProgressBar(len(todo)) if todo and rank == 0 else None
     t0 = time.time()
     new_partial = not osp.exists(partial)
     with open(partial, 'a', encoding='utf-8') as fp:
@@ -144,8 +172,14 @@ def main(argv=None) -> dict:
             fp.write(json.dumps(rec, ensure_ascii=False) + '\n')
             fp.flush()
             done[i] = rec
-            bar.update()
+            if bar is not None:
+                bar.update()
     elapsed = time.time() - t0
+    sharding.barrier()
+    if rank != 0:
+        return None
+    if world > 1:  # merge the records of every rank
+        done = sharding.read_partials(args.out, read_ours)
 
     n_inst = n_found = n_failed = 0
     out_list = []
@@ -183,7 +217,7 @@ def main(argv=None) -> dict:
               f'{stats["quality"]}', flush=True)
     atomic_write_json(result, args.out)
     if n_total == len(data_list):
-        os.remove(partial)
+        sharding.remove_partials(args.out)
     print(
         f'\ngenerate_pseudo_labels: wrote {args.out}: {n_found} points for '
         f'{n_inst} instances ({n_inst - n_found} without a point, '

@@ -27,7 +27,7 @@ from mmocr_vlp.utils.checkpoint import (CheckpointError,  # noqa: E402
 from mmocr_vlp.utils.process import die_with_mim_parent  # noqa: E402
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an mmocr_vlp model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
@@ -36,8 +36,10 @@ def parse_args() -> argparse.Namespace:
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint; with no value, from the latest '
         'checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (GPU)')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='automatic mixed precision: fp16 + loss scaling on GPU, '
+        'bfloat16 autocast on CPU (AmpOptimWrapper)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the actual batch size')
     parser.add_argument(
@@ -46,14 +48,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main() -> None:
-    die_with_mim_parent(PARENT)
-    args = parse_args()
+def setup_cfg(args: argparse.Namespace) -> Config:
+    """The config with the command-line options applied."""
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -90,6 +91,12 @@ def main() -> None:
             raise RuntimeError('--auto-scale-lr needs auto_scale_lr.'
                                'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main() -> None:
+    die_with_mim_parent(PARENT)
+    cfg = setup_cfg(parse_args())
     runner = Runner.from_cfg(cfg)
     try:
         runner.train()

@@ -16,7 +16,9 @@ model = dict(
         backbone=dict(type='OCLIPResNet', depth=50, base_channels=64),
         input_size=img_size,
         num_heads=32,  # width 2048 / 64
-        out_dims=384),
+        out_dims=384,
+        # Speed only (same outputs): the trunk runs in channels_last.
+        channels_last=True),
     # Character-aware text encoder (Eq. 1): width 64, 6 layers, 8 heads,
     # feature at EOS projected to 384 (num_tokens / max_len / pad / eos and
     # out_dims are filled in from the dictionary and the image encoder).

@@ -6,6 +6,8 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor
 
+from ..common.amp import fp32_forward
+
 from .anchor_estimator import build_anchor_targets
 
 
@@ -75,6 +77,7 @@ class SRSTSAModuleLoss(BaseModule):
             sigma=self.target_sigma,
             ignore_radius=self.ignore_radius)
 
+    @fp32_forward
     def forward(self, conf_logits: Tensor, stride: float,
                 points: Sequence[Tensor],
                 ignore_points: Optional[Sequence[Tensor]],

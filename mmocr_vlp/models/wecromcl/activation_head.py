@@ -11,6 +11,8 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor, nn
 
+from ..common.amp import fp32_forward
+
 
 @MODELS.register_module()
 class SoftActivationHead(BaseModule):
@@ -64,6 +66,7 @@ class SoftActivationHead(BaseModule):
             keys = nn.functional.normalize(keys, dim=-1)
         return keys, self.w_v(pix)
 
+    @fp32_forward
     def forward(self,
                 text: Tensor,
                 keys: Tensor,

@@ -8,6 +8,8 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor
 
+from ..common.amp import fp32_forward
+
 
 def _masked_ce(logits: Tensor, target: Tensor, exclude: Tensor) -> Tensor:
     """Cross-entropy per row with excluded (other-positive) columns."""
@@ -78,6 +80,7 @@ class AtomisticContrastiveLoss(BaseModule):
         """``1 / tau`` after clamping (no gradient above the clamp)."""
         return self.logit_scale.clamp(max=self.max_logit_scale).exp()
 
+    @fp32_forward
     def forward(self,
                 sim_pos: Tensor,
                 owner: Tensor,

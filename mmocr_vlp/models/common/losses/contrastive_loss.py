@@ -10,6 +10,7 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor
 
+from ..amp import fp32_forward
 from ..dist import gather_with_grad
 
 
@@ -64,6 +65,7 @@ class SymmetricContrastiveLoss(BaseModule):
         """The clamped logit scale (the inverse temperature is its exp)."""
         return self.logit_scale.clamp(0., self.max_logit_scale)
 
+    @fp32_forward
     def forward(self,
                 img_embeds: Tensor,
                 text_embeds: Tensor,
