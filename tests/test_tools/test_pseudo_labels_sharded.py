@@ -74,9 +74,13 @@ def test_two_ranks_resume_and_merge_equal_single_process(textonly):  # noqa
     # Interrupted: 3 of 4 images, rank 0 labels images 0 and 2, rank 1
     # image 1; each rank keeps its own progress file.
     _torchrun(common + ['--out', sharded, '--limit', '3'])
-    recs = [[json.loads(line)['idx'] for line in open(
+    lines = [[json.loads(line) for line in open(
         sharding.partial_path(sharded, r, 2))] for r in range(2)]
-    assert recs == [[0, 2], [1]]
+    # Each rank's file starts with the run's fingerprint (resume refuses
+    # another model), then one record per image.
+    assert all('fingerprint' in rank_lines[0] for rank_lines in lines)
+    assert [[r['idx'] for r in rank_lines[1:]]
+            for rank_lines in lines] == [[0, 2], [1]]
     # Resumed with 2 ranks: only image 3 is left; rank 0 merges.
     log = _torchrun(common + ['--out', sharded, '--resume'])
     assert '3 already done, 1 to go on rank 0 of 2' in log
