@@ -116,7 +116,13 @@ class NegativeSampler:
         # seed None: Python's global generator, which the runner seeds (and
         # ProgressSeedHook reseeds), so runs and resumes are reproducible; a
         # private random.Random(None) would draw its seed from the OS.
-        self.rng = random.Random(seed) if seed is not None else random
+        self._seeded_rng = random.Random(seed) if seed is not None else None
+
+    @property
+    def rng(self):
+        """The private generator of a given seed, else the ``random``
+        module (a property, so the sampler stays deep-copyable)."""
+        return self._seeded_rng if self._seeded_rng is not None else random
 
     def _norm(self, w: str) -> str:
         return w.lower() if self.lower else w
