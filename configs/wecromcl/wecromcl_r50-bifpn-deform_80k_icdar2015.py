@@ -5,7 +5,6 @@ _base_ = ['_base_wecromcl_finetune.py']
 data_root = 'data/icdar2015'
 
 train_pipeline = _base_.train_pipeline
-train_pipeline[-2]['ann_file'] = data_root + '/textspotting_train.json'
 test_pipeline = _base_.test_pipeline
 test_pipeline[1]['scale'] = (1696, 1696)
 

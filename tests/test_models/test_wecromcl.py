@@ -14,8 +14,9 @@ from mmocr.structures import TextSpottingDataSample
 import mmocr_vlp  # noqa: F401
 from mmocr_vlp.datasets.transforms.negatives import (NegativeSampler,
                                                      SampleNegativeTexts)
-from mmocr_vlp.models.wecromcl import (AtomisticContrastiveLoss, WeCromCL,
-                                       find_peaks, map_to_image)
+from mmocr_vlp.models.common.peaks import (cell_to_point, find_peaks,
+                                          window_mass)
+from mmocr_vlp.models.wecromcl import AtomisticContrastiveLoss, WeCromCL
 
 VOCAB = ['hot', 'xyz', 'mw', 'lab', 'q7', 'fig', 'bus', 'k9']
 
@@ -306,13 +307,19 @@ def test_find_peaks_nms_topk_and_mapping():
     m = torch.full((10, 12), 0.001)
     m[2, 3], m[2, 4], m[7, 9] = 0.5, 0.45, 0.3
     m = m / m.sum()
-    xy, val, mass = find_peaks(m, k=2, nms_kernel=5)
+    xy, val = find_peaks(m, k=2, nms_kernel=5, fill=True)
+    mass = window_mass(m, xy, 5)
     # (2, 4) is suppressed by its stronger neighbour (2, 3).
     assert xy.tolist() == [[3., 2.], [9., 7.]]
     assert val[0] > val[1] and 0 < mass[1] < mass[0] <= 1
-    xy1, _, _ = find_peaks(m, k=1, nms_kernel=1)
+    xy1, _ = find_peaks(m, k=1, nms_kernel=1)
     assert xy1.tolist() == [[3., 2.]]
-    pts = map_to_image(xy, 8, (0.5, 0.25))
+    # Two peaks only: fill completes k=3 with the strongest other cell.
+    xy3, _ = find_peaks(m, k=3, nms_kernel=5, fill=True)
+    assert xy3.tolist()[:2] == [[3., 2.], [9., 7.]]
+    assert xy3.tolist()[2] == [4., 2.]
+    assert len(find_peaks(m, k=3, nms_kernel=5)[0]) == 2
+    pts = cell_to_point(xy, 8, (0.5, 0.25))
     assert pts.tolist() == [[(3.5 * 8) / 0.5, (2.5 * 8) / 0.25],
                             [(9.5 * 8) / 0.5, (7.5 * 8) / 0.25]]
     with pytest.raises(ValueError):

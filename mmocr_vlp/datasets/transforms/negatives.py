@@ -84,6 +84,9 @@ class NegativeSampler:
         lower (bool): Lower-case the vocabulary and the exclusion set.
         running_vocab_size (int): Cap of the running vocabulary.
         seed (int, optional): Seed of the private RNG.
+        distinct (bool): Random negatives of one image are distinct words
+            (the official WeCromCL code). Defaults to False (independent
+            draws).
     """
 
     def __init__(self,
@@ -96,7 +99,8 @@ class NegativeSampler:
                  ann_file: Optional[str] = None,
                  lower: bool = True,
                  running_vocab_size: int = 50000,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 distinct: bool = False) -> None:
         if mode not in ('random', 'edit', 'mixed'):
             raise ValueError(f"NegativeSampler: mode must be 'random', "
                              f"'edit' or 'mixed', got {mode!r}")
@@ -112,6 +116,7 @@ class NegativeSampler:
         self._vocab_set = set(self.vocab)
         self.running_vocab_size = running_vocab_size
         self.rng = random.Random(seed)
+        self.distinct = distinct
 
     def _norm(self, w: str) -> str:
         return w.lower() if self.lower else w
@@ -154,7 +159,7 @@ class NegativeSampler:
         while len(out) < n and tries < 20 * n + 50:
             tries += 1
             w = self.vocab[self.rng.randrange(len(self.vocab))]
-            if w not in own:
+            if w not in own and not (self.distinct and w in out):
                 out.append(w)
         return out
 
@@ -219,6 +224,7 @@ class SampleNegativeTexts(BaseTransform):
         alphabet (str): Characters used by edits.
         lower (bool): Case-insensitive vocabulary and exclusion.
         seed (int, optional): Seed of the private RNG.
+        distinct (bool): Distinct random negatives per image.
     """
 
     def __init__(self,
@@ -230,8 +236,10 @@ class SampleNegativeTexts(BaseTransform):
                  ann_file: Optional[str] = None,
                  alphabet: str = 'abcdefghijklmnopqrstuvwxyz0123456789',
                  lower: bool = True,
-                 seed: Optional[int] = None) -> None:
-        self.sampler = NegativeSampler(n_aug=n_aug,
+                 seed: Optional[int] = None,
+                 distinct: bool = False) -> None:
+        self.sampler = NegativeSampler(distinct=distinct,
+                                       n_aug=n_aug,
                                        mode=mode,
                                        edit_ratio=edit_ratio,
                                        alphabet=alphabet,
