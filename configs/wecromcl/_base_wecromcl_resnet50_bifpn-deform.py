@@ -99,7 +99,8 @@ model = dict(
     use_negatives=True,
     positives='one_new',
     filter_negatives=False,
-    test_cfg=dict(nms_kernel=5, scales=(1.0, ), return_maps=False),
+    test_cfg=dict(nms_kernel=5, scales=(1.0, ), return_maps=False,
+                  score='peak'),
     data_preprocessor=dict(
         type='TextDetDataPreprocessor',
         mean=[123.675, 116.28, 103.53],

@@ -98,7 +98,9 @@ class WeCromCL(BaseModel):
             True.
         test_cfg (dict): ``nms_kernel`` (5), ``scales`` (``(1.0,)``; several
             values average the maps of an enlarged input - for small text),
-            ``return_maps`` (False): attach maps to the data samples.
+            ``return_maps`` (False): attach maps to the data samples,
+            ``score`` (``'mass'``: map mass in the NMS window around the
+            peak; ``'peak'``: the peak value, as the official code).
         data_preprocessor (dict, optional): e.g. ``TextDetDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -172,8 +174,14 @@ class WeCromCL(BaseModel):
         self.negative_sampler = NegativeSampler(**sampler_cfg)
         self.max_words_per_image = max_words_per_image
         self.text_warmup_iters = int(text_warmup_iters)
-        self.test_cfg = dict(nms_kernel=5, scales=(1.0, ), return_maps=False)
+        self.test_cfg = dict(nms_kernel=5,
+                             scales=(1.0, ),
+                             return_maps=False,
+                             score='mass')
         self.test_cfg.update(test_cfg or {})
+        if self.test_cfg['score'] not in ('mass', 'peak'):
+            raise ValueError(f"WeCromCL: test_cfg.score must be 'mass' or "
+                             f"'peak', got {self.test_cfg['score']!r}")
         self._rng = random.Random(0)
 
     # ------------------------------------------------------------ text side
@@ -484,8 +492,8 @@ class WeCromCL(BaseModel):
         Returns:
             list: The data samples with ``pred_instances``: ``points``
             ``(K, 2)`` float, ``texts`` (list[str], one per anchor),
-            ``scores`` ``(K,)`` (activation mass in the NMS window around
-            the peak, in [0, 1]), ``instance_ids`` ``(K,)`` (the
+            ``scores`` ``(K,)`` (``test_cfg.score``: activation mass in the
+            NMS window around the peak, in [0, 1], or the peak value), ``instance_ids`` ``(K,)`` (the
             ``gt_instances`` index each anchor is assigned to). With
             ``test_cfg.return_maps`` the metainfo also holds
             ``activation_maps`` (``(T, h, w)`` numpy, one per distinct
@@ -502,10 +510,11 @@ class WeCromCL(BaseModel):
             pts, scores, out_texts, ids = [], [], [], []
             for t, k in enumerate(ks):
                 inst = wd[k]
-                xy, _ = find_peaks(m[t], k=len(inst), nms_kernel=nms,
-                                   fill=True)
+                xy, peak = find_peaks(m[t], k=len(inst), nms_kernel=nms,
+                                      fill=True)
                 pts.append(cell_to_point(xy, stride, sf))
-                scores.append(window_mass(m[t], xy, nms))
+                scores.append(peak if self.test_cfg['score'] == 'peak' else
+                              window_mass(m[t], xy, nms))
                 out_texts += [texts[i] for i in inst[:len(xy)]]
                 ids += inst[:len(xy)]
             pred = InstanceData()
