@@ -13,14 +13,13 @@ download names the URL and says how to use a local copy instead.
 from mmengine.runner.checkpoint import CheckpointLoader
 
 
-def _load_url_or_explain(filename, map_location=None, model_dir=None,
-                         logger=None):
+def load_from_http_or_explain(filename, map_location=None, model_dir=None):
+    """mmengine's ``load_from_http`` with a clear error when it fails."""
     from mmengine.runner.checkpoint import load_from_http
     try:
         return load_from_http(filename,
                               map_location=map_location,
-                              model_dir=model_dir,
-                              logger=logger)
+                              model_dir=model_dir)
     except (OSError, ValueError) as e:  # URLError, HTTPError, socket errors
         raise RuntimeError(
             f'cannot download the checkpoint {filename} ({e}). Without '
@@ -32,5 +31,5 @@ def _load_url_or_explain(filename, map_location=None, model_dir=None,
 
 
 CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),
-                                 loader=_load_url_or_explain,
+                                 loader=load_from_http_or_explain,
                                  force=True)
