@@ -28,9 +28,10 @@ import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
-from mmengine.config import Config, DictAction
-
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)  # this checkout's mmocr_vlp, as render_synth.py
+
+from mmengine.config import Config, DictAction  # noqa: E402
 WECROMCL_CFG = osp.join(
     REPO, 'configs', 'wecromcl',
     'wecromcl_resnet-tiny_bifpn-deform_3k_synth-vocab24-easy-cpu.py')
