@@ -42,3 +42,18 @@ def _mmocr_default_scope():
     if cur is None or cur.scope_name != 'mmocr':
         init_default_scope('mmocr')
     yield
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """``load_tool(name)`` imports ``tools/<name>.py`` as a module."""
+    import importlib.util
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(
+            name, str(REPO / 'tools' / f'{name}.py'))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    return load

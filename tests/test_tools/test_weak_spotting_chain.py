@@ -1,6 +1,5 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """tools/weak_spotting_chain.py end to end at a toy budget, resumable."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -12,19 +11,11 @@ import mmocr_vlp  # noqa: F401
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', f'{name}.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope='module')
-def toy_data(tmp_path_factory):
+def toy_data(tmp_path_factory, load_tool):
     """16 training and 4 test images of the easy one-font synthetic set."""
     out = str(tmp_path_factory.mktemp('chain') / 'data')
-    _load_tool('render_synth').main([
+    load_tool('render_synth').main([
         '--out', out, '--train', '16', '--val', '0', '--test', '4',
         '--size', '96', '--word-list',
         osp.join(REPO, 'mmocr_vlp/datasets/synth/assets/words_tiny.txt'),
@@ -37,8 +28,9 @@ def toy_data(tmp_path_factory):
     return out
 
 
-def test_chain_runs_skips_and_resumes(toy_data, tmp_path, capsys):
-    chain = _load_tool('weak_spotting_chain')
+def test_chain_runs_skips_and_resumes(toy_data, tmp_path, capsys,
+                                      load_tool):
+    chain = load_tool('weak_spotting_chain')
     work = str(tmp_path / 'work')
     argv = [work, '--data-root', toy_data, '--wecromcl-iters', '4',
             '--srsts-iters', '4', '--batch-size', '4']
@@ -80,8 +72,8 @@ def test_chain_runs_skips_and_resumes(toy_data, tmp_path, capsys):
     assert set(res2['eval']['metrics']) == set(metrics)
 
 
-def test_gt_point_arm_skips_wecromcl(toy_data, tmp_path, capsys):
-    chain = _load_tool('weak_spotting_chain')
+def test_gt_point_arm_skips_wecromcl(toy_data, tmp_path, load_tool):
+    chain = load_tool('weak_spotting_chain')
     work = str(tmp_path / 'gt')
     res = chain.main([work, '--data-root', toy_data, '--points-ann',
                       'train_points.json', '--srsts-iters', '2',
