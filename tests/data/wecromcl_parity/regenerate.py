@@ -6,7 +6,7 @@ Runs the official model (a checkout of github ZhengyaoFang/WeCromCL, given
 by ``--official``; nothing of it is copied here) on CPU on a tiny
 configuration: ResNet-18, 1 deformable layer, 1 text layer (widths 512/256/
 192 are hard-coded there), two 64x64 inputs (no padding), eval mode, weights
-from ``synthetic_weights.py``. CPU adaptations, all at run time: a stub for
+from ``parity.py``. CPU adaptations, all at run time: a stub for
 the CUDA-only ``MultiScaleDeformableAttention`` extension with
 ``MSDeformAttnFunction.apply`` pointed at the official pure-PyTorch
 ``ms_deform_attn_core_pytorch``; ``pretrained=False`` for the backbone;
@@ -77,7 +77,7 @@ def main():
     p.add_argument('--out', default=osp.join(HERE, 'official_tiny.npz'))
     args = p.parse_args()
     spec = importlib.util.spec_from_file_location(
-        'synthetic_weights', osp.join(HERE, 'synthetic_weights.py'))
+        'parity', osp.join(HERE, 'parity.py'))
     sw = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sw)
 

@@ -4,20 +4,16 @@
 The fixture (``tests/data/wecromcl_parity/official_tiny.npz``, regenerated
 by ``tests/data/wecromcl_parity/regenerate.py``, see docs/wecromcl.md)
 holds the official key layout, the inputs and the official outputs. The
-official state dict is rebuilt from ``synthetic_weights.py``, converted by
+official state dict is rebuilt from ``parity.py``, converted by
 ``convert_official_wecromcl`` and loaded strictly into the paper config
 shrunk the same way (ResNet-18, 1 deformable layer, 1 text layer).
 """
-import copy
 import importlib.util
-import json
 import os.path as osp
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
@@ -27,48 +23,37 @@ from mmocr_vlp.models.wecromcl.official_checkpoint import \
     convert_official_wecromcl
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
-DATA = osp.join(REPO, 'tests', 'data', 'wecromcl_parity')
-PAPER_BASE = osp.join(REPO, 'configs', 'wecromcl',
-                      '_base_wecromcl_resnet50_bifpn-deform.py')
 ATOL = 1e-5
 
 
-def _synthetic():
+def load_parity():
+    """``tests/data/wecromcl_parity/parity.py`` (shared with the fixture's
+    generator)."""
     spec = importlib.util.spec_from_file_location(
-        'synthetic_weights', osp.join(DATA, 'synthetic_weights.py'))
+        'parity', osp.join(REPO, 'tests', 'data', 'wecromcl_parity',
+                           'parity.py'))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.synthetic_state_dict
+    return mod
+
+
+parity = load_parity()
 
 
 @pytest.fixture(scope='module')
 def fixture():
-    z = np.load(osp.join(DATA, 'official_tiny.npz'))
-    out = {k: z[k] for k in z.files}
-    for k in ('layout', 'pos_texts', 'neg_texts'):
-        out[k] = json.loads(str(out[k]))
-    return out
-
-
-def tiny_paper_model_cfg() -> dict:
-    """The paper config's model at the fixture's size."""
-    cfg = copy.deepcopy(Config.fromfile(PAPER_BASE).model.to_dict())
-    cfg['backbone'].update(depth=18, init_cfg=None)
-    cfg['neck'][0]['in_channels'] = [64, 128, 256, 512]
-    cfg['encoder']['num_layers'] = 1
-    cfg['text_encoder']['num_layers'] = 1
-    return cfg
+    return parity.load_fixture()
 
 
 @pytest.fixture(scope='module')
 def official_sd(fixture):
-    return _synthetic()(fixture['layout'], int(fixture['seed']))
+    return parity.official_state_dict(fixture)
 
 
 @pytest.fixture(scope='module')
 def model(official_sd):
     torch.manual_seed(0)
-    m = MODELS.build(tiny_paper_model_cfg())
+    m = MODELS.build(parity.tiny_paper_model_cfg())
     m.load_state_dict(convert_official_wecromcl(official_sd), strict=True)
     return m.eval()
 

@@ -1,12 +1,15 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
-"""Deterministic weights for an official-layout WeCromCL state dict.
+"""Shared by the WeCromCL parity fixture's generator and its tests.
 
-The parity fixture stores numbers only: the official key names and shapes,
-the inputs and the official outputs. Both the fixture generator and the
-parity test fill the official state dict with this rule, so no checkpoint
+The fixture stores numbers only: the official key names and shapes, the
+inputs and the official outputs. Both the generator and the tests fill the
+official state dict with :func:`synthetic_state_dict`, so no checkpoint
 (tens of MB even for the tiny model) needs to be stored.
 """
+import copy
+import json
 import math
+import os
 from collections import OrderedDict
 from typing import Dict, List, Sequence, Tuple
 
@@ -44,3 +47,37 @@ def synthetic_state_dict(spec: Sequence[Tuple[str, List[int], str]],
             t = 0.1 * torch.randn(shape, generator=g)
         out[key] = t.float()
     return out
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+
+
+def load_fixture() -> dict:
+    """The fixture's arrays, JSON fields decoded."""
+    import numpy as np
+    z = np.load(os.path.join(HERE, 'official_tiny.npz'))
+    out = {k: z[k] for k in z.files}
+    for k in ('layout', 'pos_texts', 'neg_texts'):
+        out[k] = json.loads(str(out[k]))
+    return out
+
+
+def official_state_dict(fixture: dict) -> Dict[str, torch.Tensor]:
+    """The official-layout state dict the fixture was computed with."""
+    return synthetic_state_dict(fixture['layout'], int(fixture['seed']))
+
+
+def tiny_paper_model_cfg() -> dict:
+    """The paper config's model at the fixture's size (ResNet-18, 1
+    deformable layer, 1 text layer)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(
+        os.path.join(REPO, 'configs', 'wecromcl',
+                     '_base_wecromcl_resnet50_bifpn-deform.py'))
+    cfg = copy.deepcopy(cfg.model.to_dict())
+    cfg['backbone'].update(depth=18, init_cfg=None)
+    cfg['neck'][0]['in_channels'] = [64, 128, 256, 512]
+    cfg['encoder']['num_layers'] = 1
+    cfg['text_encoder']['num_layers'] = 1
+    return cfg
