@@ -12,8 +12,9 @@ Table 2, at the same SRSTS-A budget).
 Every stage writes ``WORK_DIR/<stage>/done.json`` when it finishes and is
 skipped on the next run; an interrupted training stage resumes from its
 last checkpoint, an interrupted pseudo-labelling stage from its partial
-file. Example (the easy one-font synthetic set, render it as described in
-``configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_3k_synth-vocab24-easy-cpu.py``)::
+file. Example (the easy one-font synthetic set, rendered as the header of
+``configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_3k_synth-vocab24-easy-
+cpu.py`` says)::
 
     python tools/weak_spotting_chain.py work_dirs/chain_easy \
         --data-root data/synth_vocab24_easy \
@@ -259,8 +260,8 @@ def main(argv=None) -> Dict[str, dict]:
     for stage in plan:
         done = _read_done(work_dir, stage)
         if done is not None:
-            print(f'[chain] {stage}: done, skipped ({_done_path(work_dir, stage)})',
-                  flush=True)
+            print(f'[chain] {stage}: done, skipped '
+                  f'({_done_path(work_dir, stage)})', flush=True)
             results[stage] = done
             continue
         print(f'[chain] {stage}: running', flush=True)

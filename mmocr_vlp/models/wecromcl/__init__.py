@@ -5,5 +5,6 @@ from .wecromcl import WeCromCL
 from .word_encoder import WordTextEncoder
 
 __all__ = [
-    'SoftActivationHead', 'AtomisticContrastiveLoss', 'WeCromCL', 'WordTextEncoder'
+    'SoftActivationHead', 'AtomisticContrastiveLoss', 'WeCromCL',
+    'WordTextEncoder'
 ]

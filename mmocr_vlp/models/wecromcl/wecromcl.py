@@ -493,8 +493,9 @@ class WeCromCL(BaseModel):
             list: The data samples with ``pred_instances``: ``points``
             ``(K, 2)`` float, ``texts`` (list[str], one per anchor),
             ``scores`` ``(K,)`` (``test_cfg.score``: activation mass in the
-            NMS window around the peak, in [0, 1], or the peak value), ``instance_ids`` ``(K,)`` (the
-            ``gt_instances`` index each anchor is assigned to). With
+            NMS window around the peak, in [0, 1], or the peak value),
+            ``instance_ids`` ``(K,)`` (the ``gt_instances`` index each
+            anchor is assigned to). With
             ``test_cfg.return_maps`` the metainfo also holds
             ``activation_maps`` (``(T, h, w)`` numpy, one per distinct
             word), ``activation_texts`` and ``activation_stride``.
