@@ -359,6 +359,28 @@ class WeCromCL(BaseModel):
             local_excl = torch.cat([local_excl, ~neg_valid[owner_t]], 1)
         return sim_local, local_excl
 
+    def _text_features(
+        self, pos_keys: List[tuple], neg_keys: List[List[tuple]]
+    ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        """``F_T`` (Eq. 3) of the positives ``(Q, C)`` and of every image's
+        negatives ``(B, N, C)`` in one text-encoder pass (images with fewer
+        negatives are padded; ``neg_valid`` ``(B, N)`` marks the real
+        ones)."""
+        n_neg = max((len(k) for k in neg_keys), default=0)
+        all_keys = list(pos_keys)
+        for ks in neg_keys:
+            all_keys += ks + [ks[0] if ks else pos_keys[0]] * (n_neg - len(ks))
+        with torch.no_grad() if self.text_locked() else nullcontext():
+            text = self.encode_text(all_keys)
+        Q = len(pos_keys)
+        if n_neg == 0:
+            return text[:Q], None, None
+        neg_valid = torch.tensor([[j < len(ks) for j in range(n_neg)]
+                                  for ks in neg_keys],
+                                 dtype=torch.bool,
+                                 device=text.device)
+        return text[:Q], text[Q:].view(len(neg_keys), n_neg, -1), neg_valid
+
     def loss(self, inputs: Tensor, data_samples: list) -> Dict[str, Tensor]:
         """Atomistic contrastive loss of a batch (WeCromCL Eq. 6-8): sample
         the positive and negative words, encode them, aggregate the image
@@ -369,34 +391,22 @@ class WeCromCL(BaseModel):
 
         feat, mask = self.extract_feat(inputs, data_samples)
         keys, values, pad = self._pixels(feat, mask)
-        Q = len(pos_keys)
-        if Q == 0:
+        if len(pos_keys) == 0:
             zero = feat.sum() * 0
             return dict(loss_t2i=zero, loss_i2t=zero)
-        # One text-encoder pass over positives and (padded) negatives.
-        n_neg = max((len(k) for k in neg_keys), default=0)
-        all_keys = list(pos_keys)
-        for ks in neg_keys:
-            all_keys += ks + [ks[0] if ks else pos_keys[0]] * (n_neg - len(ks))
-        with torch.no_grad() if self.text_locked() else nullcontext():
-            text = self.encode_text(all_keys)
-        text_pos = text[:Q]
+        text_pos, text_neg, neg_valid = self._text_features(
+            pos_keys, neg_keys)
         _, agg_pos = self.head(text_pos, keys, values, pad)  # (B, Q, C)
         sim_pos = self._cos(agg_pos, text_pos[None])
+        sim_neg = None
+        if text_neg is not None:
+            _, agg_neg = self.head(text_neg, keys, values, pad)
+            sim_neg = self._cos(agg_neg, text_neg)
         same = torch.tensor([[k in image_keys[b] for k in pos_keys]
                              for b in range(B)],
                             dtype=torch.bool,
                             device=feat.device)
         owner_t = torch.as_tensor(owner, dtype=torch.long, device=feat.device)
-        text_neg = sim_neg = neg_valid = None
-        if n_neg > 0:
-            text_neg = text[Q:].view(B, n_neg, -1)
-            _, agg_neg = self.head(text_neg, keys, values, pad)
-            sim_neg = self._cos(agg_neg, text_neg)
-            neg_valid = torch.tensor([[j < len(ks) for j in range(n_neg)]
-                                      for ks in neg_keys],
-                                     dtype=torch.bool,
-                                     device=feat.device)
         extra = {}
         if getattr(self.loss_module, 'local_weight', 0) > 0:
             sim_local, local_excl = self._local_term(agg_pos, text_pos,
