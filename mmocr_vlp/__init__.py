@@ -9,6 +9,7 @@ and allow-lists the types mmengine writes into checkpoints for
 from .version import __version__
 from .utils import compat as _compat  # noqa: F401  (before mmocr)
 from .utils import checkpoint as _checkpoint  # noqa: F401  (allow-list)
+from .utils import url_checkpoint as _url  # noqa: F401  (clear URL error)
 from . import registry  # noqa: F401,E402  (scope for mmocr_vlp:: bases)
 from . import datasets  # noqa: F401,E402
 from . import models  # noqa: F401,E402

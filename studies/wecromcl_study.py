@@ -128,7 +128,7 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
     from mmocr.registry import METRICS
 
     from mmocr_vlp.datasets.schema import is_ignored
-    from mmocr_vlp.models.wecromcl.anchors import find_peaks
+    from mmocr_vlp.models.common.peaks import find_peaks, window_mass
 
     cfg = Config.fromfile(osp.join(REPO, OCLIP_CFG))
     cfg.work_dir = osp.join(work_root, 'variant_d_oclip')
@@ -198,7 +198,8 @@ def run_oclip(iters, work_root, test_ann, max_test, data_root='data/synth'):
         for word, rows in groups.items():
             a = attn[rows[0]].float()
             a = a / a.sum().clamp(min=1e-12)
-            xy, _, mass = find_peaks(a, k=len(rows))
+            xy, _ = find_peaks(a, k=len(rows), fill=True)
+            mass = window_mass(a, xy, 5)
             p = (xy + 0.5) * torch.tensor(stride) / torch.tensor(
                 [float(sf[0]), float(sf[1])])
             pts.append(p)

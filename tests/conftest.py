@@ -91,3 +91,18 @@ def installed_env(installed) -> dict:
     runs ``<installed distribution>/.mim/tools/train.py`` whatever checkout
     the venv's develop install points at."""
     return dict(os.environ, PYTHONPATH=str(installed), OMP_NUM_THREADS='1')
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """``load_tool(name)`` imports ``tools/<name>.py`` as a module."""
+    import importlib.util
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(
+            name, str(REPO / 'tools' / f'{name}.py'))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    return load

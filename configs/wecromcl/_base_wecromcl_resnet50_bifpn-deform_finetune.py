@@ -20,22 +20,22 @@ param_scheduler = [
 default_hooks = dict(checkpoint=dict(interval=5000))
 
 # Pipelines and loaders shared by the per-dataset configs, which set
-# `data_root`, the negatives' vocabulary file and the test (pseudo-labelling)
-# resize: short side 640-896 with the long side <= 1280 for training.
+# `data_root` and the test (pseudo-labelling) resize: short side 640-896 with
+# the long side <= 1280 for training; negatives from the official English
+# vocabulary, as in pre-training.
 train_pipeline = [
     dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadWeakAnnotations', with_polygon=True, with_bbox=False,
          with_point=False, drop_ignored=True),
-    dict(type='SampleWords', max_words=32),
-    dict(type='RandomRotateWithPoints', max_angle=10, prob=0.5),
-    dict(type='RandomGaussianBlur', prob=0.3),
+    dict(type='RandomRotateWithPoints', max_angle=10, prob=1.0),
+    dict(type='RandomGaussianBlur', prob=0.1),
     dict(type='mmdet.PhotoMetricDistortion', brightness_delta=32,
          contrast_range=(0.5, 1.5), saturation_range=(0.5, 1.5),
          hue_delta=18),
     dict(type='ResizePad', short_side=(640, 896), max_long_side=1280,
          pad=False, size_divisor=32),
-    # ann_file: the dataset's training vocabulary (set per dataset)
-    dict(type='SampleNegativeTexts', n_aug=16, ann_file=None),
+    dict(type='SampleNegativeTexts', n_aug=16,
+         vocab_file={{_base_.vocab_file}}, lower=False, distinct=True),
     dict(type='PackVLPInputs', meta_keys={{_base_.meta_keys}}),
 ]
 test_pipeline = [

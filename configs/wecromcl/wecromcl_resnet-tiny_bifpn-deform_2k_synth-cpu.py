@@ -1,18 +1,63 @@
-# WeCromCL on CPU: the paper model scaled down (ResNet-18 at 1/4 width,
-# one BiFPN of 64 ch, 1 deformable layer, text encoder 2 x 128), 256x256
-# input, trained on the synthetic engine's transcription-only view and
-# validated by pseudo-label quality on its full view. Same code paths as the
-# paper config; only sizes and schedule are overridden.
-_base_ = ['_base_wecromcl_resnet50_bifpn-deform.py', '../_base_/datasets/synth.py']
+# WeCromCL on CPU: a scaled-down model (ResNet-18 at 1/4 width, C3-C5, one
+# 3-level BiFPN of 64 ch with 1x1 laterals and separable fusion convs, 1
+# deformable layer over all 3 levels whose outputs are summed at stride 8,
+# text encoder 2 x 128), 256x256 input, trained on the synthetic engine's
+# transcription-only view and validated by pseudo-label quality on its full
+# view. It keeps this package's own choices rather than the official ones
+# (docs/wecromcl.md, "Differences from the official code"): random init,
+# padding masked, EOS token with mean over real characters and a key padding
+# mask, no c_proj, up to 16 positives per image with co-occurring words
+# excluded, case-insensitive negatives from the training words, temperature
+# clamped at 100, AdamW with gradient clipping.
+_base_ = [
+    '_base_wecromcl_resnet50_bifpn-deform.py', '../_base_/datasets/synth.py'
+]
 
 model = dict(
-    backbone=dict(depth=18, base_channels=16),
-    neck=dict(in_channels=[32, 64, 128], out_channels=64, num_repeats=1),
-    encoder=dict(num_layers=1, embed_dims=64, num_heads=4, ffn_dims=128,
-                 dropout=0.0),
-    text_encoder=dict(embed_dims=128, num_layers=2, num_heads=4),
+    _delete_=True,
+    type='WeCromCL',
+    dictionary={{_base_.dictionary}},
+    backbone=dict(
+        type='mmdet.ResNet',
+        depth=18,
+        base_channels=16,
+        num_stages=4,
+        out_indices=(1, 2, 3),
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        style='pytorch',
+        init_cfg=None),
+    neck=dict(
+        type='BiFPN',
+        in_channels=[32, 64, 128],
+        out_channels=64,
+        num_outs=3,
+        num_repeats=1),
+    encoder=dict(
+        type='DeformableEncoder',
+        num_layers=1,
+        embed_dims=64,
+        num_heads=4,
+        num_levels=3,
+        num_points=4,
+        ffn_dims=128,
+        dropout=0.0),
+    text_encoder=dict(
+        type='CharTextEncoder',
+        embed_dims=128,
+        num_layers=2,
+        num_heads=4,
+        ffn_ratio=4.0,
+        dropout=0.0,
+        pooling='mean'),
+    head=dict(type='SoftActivationHead', sim='dot'),
+    loss=dict(type='AtomisticContrastiveLoss', init_temperature=0.07),
     embed_dims=128,
-    max_words_per_image=16)
+    use_negatives=True,
+    max_words_per_image=16,
+    test_cfg=dict(nms_kernel=5, scales=(1.0, ), return_maps=False),
+    data_preprocessor={{_base_.model.data_preprocessor}})
 
 train_pipeline = [
     dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),

@@ -4,12 +4,9 @@ _base_ = ['_base_wecromcl_resnet50_bifpn-deform_finetune.py']
 
 data_root = '{{$MMOCR_VLP_DATA:data}}/icdar2013'
 
-# Pipelines derived from the base by transform type, not list position.
-train_pipeline = [
-    dict(t, ann_file=f'{data_root}/{_base_.train_ann}')
-    if t['type'] == 'SampleNegativeTexts' else t
-    for t in _base_.train_pipeline
-]
+# Pipelines derived from the base by transform type, not list position;
+# training negatives come from the base's fixed English vocabulary.
+train_pipeline = _base_.train_pipeline
 test_pipeline = [
     dict(t, scale=(1152, 1152)) if t['type'] == 'ResizePad' else t
     for t in _base_.test_pipeline

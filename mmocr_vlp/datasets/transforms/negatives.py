@@ -86,6 +86,9 @@ class NegativeSampler:
         running_vocab_size (int): Cap of the running vocabulary.
         seed (int, optional): Seed of a private RNG. Defaults to None:
             Python's global ``random`` (seeded by the runner).
+        distinct (bool): Random negatives of one image are distinct words
+            (the official WeCromCL code). Defaults to False (independent
+            draws).
     """
 
     def __init__(self,
@@ -98,7 +101,8 @@ class NegativeSampler:
                  ann_file: Optional[str] = None,
                  lower: bool = True,
                  running_vocab_size: int = 50000,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 distinct: bool = False) -> None:
         if mode not in ('random', 'edit', 'mixed'):
             raise ValueError(f"NegativeSampler: mode must be 'random', "
                              f"'edit' or 'mixed', got {mode!r}")
@@ -117,6 +121,7 @@ class NegativeSampler:
         # ProgressSeedHook reseeds), so runs and resumes are reproducible; a
         # private random.Random(None) would draw its seed from the OS.
         self._seeded_rng = random.Random(seed) if seed is not None else None
+        self.distinct = distinct
 
     @property
     def rng(self):
@@ -165,7 +170,7 @@ class NegativeSampler:
         while len(out) < n and tries < 20 * n + 50:
             tries += 1
             w = self.vocab[self.rng.randrange(len(self.vocab))]
-            if w not in own:
+            if w not in own and not (self.distinct and w in out):
                 out.append(w)
         return out
 
@@ -231,6 +236,7 @@ class SampleNegativeTexts(BaseTransform):
         lower (bool): Case-insensitive vocabulary and exclusion.
         seed (int, optional): Seed of a private RNG. Defaults to None:
             Python's global ``random`` (seeded by the runner).
+        distinct (bool): Distinct random negatives per image.
     """
 
     def __init__(self,
@@ -242,8 +248,10 @@ class SampleNegativeTexts(BaseTransform):
                  ann_file: Optional[str] = None,
                  alphabet: str = 'abcdefghijklmnopqrstuvwxyz0123456789',
                  lower: bool = True,
-                 seed: Optional[int] = None) -> None:
-        self.sampler = NegativeSampler(n_aug=n_aug,
+                 seed: Optional[int] = None,
+                 distinct: bool = False) -> None:
+        self.sampler = NegativeSampler(distinct=distinct,
+                                       n_aug=n_aug,
                                        mode=mode,
                                        edit_ratio=edit_ratio,
                                        alphabet=alphabet,

@@ -4,3 +4,4 @@ from .dist import gather_with_grad  # noqa: F401
 from .losses import SymmetricContrastiveLoss  # noqa: F401
 from .bifpn import BiFPN  # noqa: F401
 from .deformable_encoder import DeformableEncoder  # noqa: F401
+from .level_concat import LevelConcat  # noqa: F401

@@ -30,15 +30,19 @@ def _resize_to(x: Tensor, size: Tuple[int, int]) -> Tensor:
 
 class WeightedFusion(nn.Module):
     """Fast normalised fusion ``sum_i relu(w_i) x_i / (eps + sum_j relu(w_j))``
-    (EfficientDet Eq. 3) followed by activation + separable conv + norm.
+    (EfficientDet Eq. 3) followed by activation + conv (+ norm).
 
     Args:
         num_inputs (int): Number of fused maps.
         channels (int): Channels of every map.
-        norm_cfg / act_cfg: Passed to the fusion conv.
-        separable (bool): Depth-wise separable 3x3 conv (EfficientDet) or a
-            plain 3x3 conv.
+        norm_cfg / act_cfg: Norm of the fusion conv (None = no norm) and the
+            activation before it.
+        separable (bool): Depth-wise separable conv (EfficientDet) or a
+            plain conv.
         eps (float): Stabiliser of the normalisation.
+        kernel_size (int): Kernel of the fusion conv. Defaults to 3.
+        bias (bool or str): Bias of the fusion conv; ``'auto'`` = only
+            without norm (mmcv's rule).
     """
 
     def __init__(self,
@@ -47,18 +51,18 @@ class WeightedFusion(nn.Module):
                  norm_cfg: Optional[dict],
                  act_cfg: Optional[dict],
                  separable: bool = True,
-                 eps: float = 1e-4) -> None:
+                 eps: float = 1e-4,
+                 kernel_size: int = 3,
+                 bias='auto') -> None:
         super().__init__()
         self.eps = eps
         self.weight = nn.Parameter(torch.ones(num_inputs))
         self.act = build_activation_layer(act_cfg) if act_cfg else None
         conv = DepthwiseSeparableConvModule if separable else ConvModule
-        self.conv = conv(channels,
-                         channels,
-                         3,
-                         padding=1,
-                         norm_cfg=norm_cfg,
-                         act_cfg=None)
+        kw = dict(padding=kernel_size // 2, norm_cfg=norm_cfg, act_cfg=None)
+        if not separable:
+            kw['bias'] = bias
+        self.conv = conv(channels, channels, kernel_size, **kw)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
         w = F.relu(self.weight)
@@ -78,14 +82,18 @@ class BiFPNLayer(nn.Module):
                  norm_cfg: Optional[dict],
                  act_cfg: Optional[dict],
                  separable: bool = True,
-                 eps: float = 1e-4) -> None:
+                 eps: float = 1e-4,
+                 kernel_size: int = 3,
+                 bias='auto') -> None:
         super().__init__()
         self.num_levels = num_levels
         kw = dict(channels=channels,
                   norm_cfg=norm_cfg,
                   act_cfg=act_cfg,
                   separable=separable,
-                  eps=eps)
+                  eps=eps,
+                  kernel_size=kernel_size,
+                  bias=bias)
         # Top-down nodes for levels L-2 .. 0 (two inputs each).
         self.td = ModuleList(
             [WeightedFusion(2, **kw) for _ in range(num_levels - 1)])
@@ -117,7 +125,9 @@ class BiFPNLayer(nn.Module):
 class BiFPN(BaseModule):
     """Bidirectional feature pyramid network (EfficientDet, Sec. 3).
 
-    Input levels are projected to ``out_channels`` by 1x1 conv + norm, extra
+    Input levels are projected to ``out_channels`` by a lateral conv + norm
+    (1x1, no activation by default; the official WeCromCL code uses 3x3 conv
+    + BN + ReLU: ``lateral_kernel_size=3``, ``lateral_act_cfg=ReLU``), extra
     coarser levels (``num_outs > len(in_channels) - start_level``) come from
     stride-2 max-pooling of the coarsest level, then ``num_repeats`` BiFPN
     layers fuse them with learnable non-negative weights (fast normalised
@@ -134,6 +144,17 @@ class BiFPN(BaseModule):
             eps 1e-3, as EfficientDet).
         act_cfg (dict): Activation before each fusion conv. Defaults to Swish.
         separable (bool): Depth-wise separable fusion convs. Defaults to True.
+        eps (float): Stabiliser of the fusion weights. Defaults to 1e-4.
+        lateral_kernel_size (int): Kernel of the input convs. Defaults to 1.
+        lateral_act_cfg (dict, optional): Activation after the input convs.
+            Defaults to None.
+        fusion_kernel_size (int): Kernel of the fusion convs. Defaults to 3.
+        fusion_norm (bool): Norm after the fusion convs. Defaults to True
+            (the official WeCromCL code: plain 1x1 convs, no norm, no bias:
+            ``separable=False, fusion_kernel_size=1, fusion_norm=False,
+            fusion_bias=False``).
+        fusion_bias (bool or str): Bias of plain fusion convs. Defaults to
+            ``'auto'`` (bias only without norm).
         init_cfg (dict or list[dict], optional): Initialisation config.
     """
 
@@ -148,6 +169,11 @@ class BiFPN(BaseModule):
         act_cfg: Optional[dict] = dict(type='Swish'),
         separable: bool = True,
         eps: float = 1e-4,
+        lateral_kernel_size: int = 1,
+        lateral_act_cfg: Optional[dict] = None,
+        fusion_kernel_size: int = 3,
+        fusion_norm: bool = True,
+        fusion_bias='auto',
         init_cfg=dict(type='Xavier', layer='Conv2d', distribution='uniform')
     ) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -169,13 +195,20 @@ class BiFPN(BaseModule):
         if num_repeats < 1:
             raise ValueError('BiFPN: num_repeats must be >= 1')
         self.laterals = ModuleList([
-            ConvModule(c, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
+            ConvModule(c,
+                       out_channels,
+                       lateral_kernel_size,
+                       padding=lateral_kernel_size // 2,
+                       norm_cfg=norm_cfg,
+                       act_cfg=lateral_act_cfg)
             for c in self.in_channels[start_level:]
         ])
         self.num_extra = self.num_outs - n_used
         self.layers = ModuleList([
-            BiFPNLayer(self.num_outs, out_channels, norm_cfg, act_cfg,
-                       separable, eps) for _ in range(num_repeats)
+            BiFPNLayer(self.num_outs, out_channels,
+                       norm_cfg if fusion_norm else None, act_cfg, separable,
+                       eps, fusion_kernel_size, fusion_bias)
+            for _ in range(num_repeats)
         ])
 
     def forward(self, inputs: Sequence[Tensor]) -> Tuple[Tensor, ...]:

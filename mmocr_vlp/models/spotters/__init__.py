@@ -1,7 +1,7 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """SRSTS-A single-point text spotter (WeCromCL Sec. 3.3, supp. Sec. 1)."""
 from .anchor_estimator import (AnchorEstimator, build_anchor_targets,
-                               find_peaks)
+                               decode_anchors)
 from .ctc_recognizer import CTCRecognizer
 from .point_sampler import PointSampler, bilinear_sample
 from .srsts_a import SRSTSA
@@ -11,7 +11,7 @@ from .srsts_a_neck import SRSTSANeck
 from .srsts_a_postprocessor import SRSTSAPostprocessor
 
 __all__ = [
-    'AnchorEstimator', 'build_anchor_targets', 'find_peaks', 'CTCRecognizer',
+    'AnchorEstimator', 'build_anchor_targets', 'decode_anchors', 'CTCRecognizer',
     'PointSampler', 'bilinear_sample', 'SRSTSA', 'SRSTSAHead',
     'SRSTSAModuleLoss', 'SRSTSANeck', 'SRSTSAPostprocessor'
 ]

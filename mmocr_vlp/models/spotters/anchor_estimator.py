@@ -11,11 +11,12 @@ import math
 from typing import List, Optional, Sequence, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor, nn
+
+from ..common.peaks import cell_to_point, find_peaks
 
 
 @MODELS.register_module()
@@ -88,11 +89,6 @@ def point_to_cell(points: Tensor, stride: float) -> Tensor:
     its centre is ``((j + 0.5) * s, (i + 0.5) * s)``.
     """
     return torch.floor(points / stride).long()
-
-
-def cell_to_point(cells: Tensor, stride: float) -> Tensor:
-    """Integer cells ``(N, 2)`` (col, row) -> their centres in image px."""
-    return (cells.float() + 0.5) * stride
 
 
 def build_anchor_targets(points: Sequence[Tensor],
@@ -176,18 +172,16 @@ def build_anchor_targets(points: Sequence[Tensor],
     return target, weight, num_pos
 
 
-def find_peaks(conf_logits: Tensor,
-               stride: float,
-               score_thr: float = 0.3,
-               nms_kernel: int = 3,
-               max_per_img: int = 100,
-               img_shapes: Optional[Sequence[Tuple[int, int]]] = None
-               ) -> List[Tuple[Tensor, Tensor]]:
-    """Anchor points from the confidence map: max-pool NMS + threshold.
-
-    A cell is a peak when its confidence equals the maximum of its
-    ``nms_kernel`` x ``nms_kernel`` neighbourhood and exceeds ``score_thr``;
-    the ``max_per_img`` highest peaks are kept.
+def decode_anchors(conf_logits: Tensor,
+                   stride: float,
+                   score_thr: float = 0.3,
+                   nms_kernel: int = 3,
+                   max_per_img: int = 100,
+                   img_shapes: Optional[Sequence[Tuple[int, int]]] = None
+                   ) -> List[Tuple[Tensor, Tensor]]:
+    """Anchor points from the confidence map: max-pool NMS + threshold
+    (:func:`~mmocr_vlp.models.common.peaks.find_peaks` on the sigmoid),
+    at most ``max_per_img`` per image.
 
     Args:
         conf_logits: ``(B, 1, H, W)`` logits of the anchor estimator.
@@ -203,27 +197,17 @@ def find_peaks(conf_logits: Tensor,
         centres in the image frame) and ``scores`` ``(n,)``, by decreasing
         score.
     """
-    if nms_kernel < 1 or nms_kernel % 2 == 0:
-        raise ValueError(f'find_peaks: nms_kernel must be odd and >= 1, got '
-                         f'{nms_kernel}')
     conf = conf_logits.sigmoid()
-    pooled = F.max_pool2d(
-        conf, kernel_size=nms_kernel, stride=1, padding=nms_kernel // 2)
-    keep = (conf == pooled) & (conf > score_thr)
     B, _, H, W = conf.shape
     out = []
     for b in range(B):
-        k = keep[b, 0]
+        valid = None
         if img_shapes is not None:
             h, w = img_shapes[b]
-            vh = min(H, int(math.ceil(h / stride)))
-            vw = min(W, int(math.ceil(w / stride)))
-            k = k.clone()
-            k[vh:, :] = False
-            k[:, vw:] = False
-        rows, cols = torch.nonzero(k, as_tuple=True)
-        scores = conf[b, 0, rows, cols]
-        order = scores.argsort(descending=True)[:max_per_img]
-        cells = torch.stack([cols[order], rows[order]], 1)
-        out.append((cell_to_point(cells, stride), scores[order]))
+            valid = torch.zeros((H, W), dtype=torch.bool, device=conf.device)
+            valid[:min(H, int(math.ceil(h / stride))),
+                  :min(W, int(math.ceil(w / stride)))] = True
+        cells, scores = find_peaks(conf[b, 0], max_per_img, nms_kernel,
+                                   score_thr, valid)
+        out.append((cell_to_point(cells, stride), scores))
     return out

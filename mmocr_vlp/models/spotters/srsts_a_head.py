@@ -7,7 +7,8 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import Tensor
 
-from .anchor_estimator import cell_to_point, point_to_cell
+from ..common.peaks import cell_to_point
+from .anchor_estimator import point_to_cell
 
 
 def _img_shapes(data_samples) -> List[Tuple[int, int]]:

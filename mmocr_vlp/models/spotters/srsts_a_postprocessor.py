@@ -7,7 +7,7 @@ from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from torch import Tensor
 
-from .anchor_estimator import find_peaks
+from .anchor_estimator import decode_anchors
 
 
 @MODELS.register_module()
@@ -60,7 +60,7 @@ class SRSTSAPostprocessor:
                     img_shapes: Sequence[Tuple[int, int]]
                     ) -> List[Tuple[Tensor, Tensor]]:
         """Per image ``(points (n, 2), scores (n,))`` in the batch frame."""
-        return find_peaks(
+        return decode_anchors(
             conf_logits,
             stride,
             score_thr=self.score_thr,

@@ -31,9 +31,15 @@ class SoftActivationHead(BaseModule):
         proj_dims (int, optional): Channels of the projected query/key.
             Defaults to ``img_dims``.
         out_dims (int, optional): Channels of ``W_V^T F_I``. Defaults to
-            ``text_dims`` (Eq. 8 compares it with ``F_T`` by cosine).
+            ``text_dims`` (Eq. 6-7 compare it with ``F_T`` by cosine).
         sim (str): ``'dot'`` or ``'cosine'``.
         init_cosine_scale (float): Initial scale for ``sim='cosine'``.
+        out_proj (bool): A linear layer (with bias) after the weighted sum,
+            ``c_proj(sum M W_V F_I)``, as the official code
+            (``F.multi_head_attention_forward``'s output projection). It
+            is exactly foldable into ``w_v`` because each map sums to 1,
+            but kept as a module so official weights import unchanged.
+            Defaults to False.
     """
 
     def __init__(self,
@@ -43,6 +49,7 @@ class SoftActivationHead(BaseModule):
                  out_dims: Optional[int] = None,
                  sim: str = 'dot',
                  init_cosine_scale: float = 10.0,
+                 out_proj: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if sim not in ('dot', 'cosine'):
@@ -55,6 +62,7 @@ class SoftActivationHead(BaseModule):
         self.w_t = nn.Linear(text_dims, proj_dims)
         self.w_i = nn.Linear(img_dims, proj_dims)
         self.w_v = nn.Linear(img_dims, out_dims)
+        self.c_proj = nn.Linear(out_dims, out_dims) if out_proj else None
         if sim == 'cosine':
             self.log_scale = nn.Parameter(
                 torch.tensor(math.log(init_cosine_scale)))
@@ -82,7 +90,8 @@ class SoftActivationHead(BaseModule):
 
         Returns:
             tuple: ``maps`` ``(B, T, P)`` (each row sums to 1; Eq. 4) and
-            ``agg`` ``(B, T, out_dims)`` (Eq. 5).
+            ``agg`` ``(B, T, out_dims)`` (Eq. 5, then ``c_proj`` when
+            enabled).
         """
         q = self.w_t(text)
         if self.sim == 'cosine':
@@ -98,4 +107,6 @@ class SoftActivationHead(BaseModule):
                                         torch.finfo(logits.dtype).min)
         maps = logits.softmax(-1)
         agg = torch.bmm(maps, values)
+        if self.c_proj is not None:
+            agg = self.c_proj(agg)
         return maps, agg

@@ -1,5 +1,6 @@
 # Copyright (c) mmocr_vlp contributors. All rights reserved.
 """Atomistic cross-modality contrastive loss (WeCromCL Eq. 6-8)."""
+import math
 from typing import Dict, Optional
 
 import torch
@@ -51,20 +52,25 @@ class AtomisticContrastiveLoss(BaseModule):
 
     Args:
         init_temperature (float): Initial ``tau``. Defaults to 0.07.
-        max_logit_scale (float): Upper clamp of ``ln(1/tau)``. Defaults to
-            ``ln(100)``.
+        max_logit_scale (float, optional): Upper clamp of ``ln(1/tau)``;
+            None = unclamped (official code). Defaults to ``ln(100)``.
         learnable_temperature (bool): Learn ``tau``. Defaults to True.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         local_weight (float): Weight of the localisation term (see above;
             0 = paper's Eq. 8 only). Defaults to 0.
+        exclude_shared (bool): Remove from both denominators the columns
+            whose word the row's image also contains (see above). False =
+            the official code, which keeps them as negatives (its sampling
+            only keeps positives distinct). Defaults to True.
     """
 
     def __init__(self,
                  init_temperature: float = 0.07,
-                 max_logit_scale: float = 4.6052,
+                 max_logit_scale: Optional[float] = math.log(100),
                  learnable_temperature: bool = True,
                  loss_weight: float = 1.0,
                  local_weight: float = 0.0,
+                 exclude_shared: bool = True,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         scale = torch.log(torch.tensor(1.0 / init_temperature))
@@ -75,9 +81,12 @@ class AtomisticContrastiveLoss(BaseModule):
         self.max_logit_scale = max_logit_scale
         self.loss_weight = loss_weight
         self.local_weight = local_weight
+        self.exclude_shared = exclude_shared
 
     def scale(self) -> Tensor:
         """``1 / tau`` after clamping (no gradient above the clamp)."""
+        if self.max_logit_scale is None:
+            return self.logit_scale.exp()
         return self.logit_scale.clamp(max=self.max_logit_scale).exp()
 
     @fp32_forward
@@ -120,6 +129,8 @@ class AtomisticContrastiveLoss(BaseModule):
         q_idx = torch.arange(Q, device=sim_pos.device)
         # Eq. 6: rows = words, columns = images.
         t2i = (sim_pos * scale).t()  # (Q, B)
+        if not self.exclude_shared:
+            same_text = torch.zeros_like(same_text)
         excl_t2i = same_text.t().clone()
         excl_t2i[q_idx, owner] = False
         loss_t2i = _masked_ce(t2i, owner, excl_t2i).mean()

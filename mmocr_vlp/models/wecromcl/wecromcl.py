@@ -19,7 +19,8 @@ from mmocr_vlp.datasets.dictionary import build_dictionary
 from mmocr_vlp.datasets.schema import IGNORE_TEXT
 from mmocr_vlp.datasets.transforms.negatives import NegativeSampler
 from ..common.deformable_encoder import masks_from_img_shapes
-from .anchors import find_peaks, map_to_image
+from ..common.peaks import cell_to_point, find_peaks, window_mass
+from ..common.text_encoder import text_encoder_cfg
 
 
 
@@ -29,10 +30,12 @@ class WeCromCL(BaseModel):
     activation map and atomistic contrastive loss.
 
     Image encoder: ``backbone`` (e.g. ``mmdet.ResNet``) -> ``neck``
-    (:class:`BiFPN`) -> optional 1x1 projection to the encoder width ->
-    ``encoder`` (:class:`DeformableEncoder`, all neck levels jointly, padding
-    aware) -> the levels are upsampled to the finest one and summed -> 1x1
-    conv to ``embed_dims``: the per-pixel features ``F_I``.
+    (:class:`BiFPN`, or a list of necks applied in turn, e.g. BiFPN then
+    :class:`LevelConcat` as the official code) -> optional 1x1 projection to
+    the encoder width -> ``encoder`` (:class:`DeformableEncoder`, all neck
+    levels jointly) -> one level (``feature_level``, the official stride 8)
+    or all levels upsampled to the finest one and summed -> 1x1 conv to
+    ``embed_dims``: the per-pixel features ``F_I``.
     Text encoder: ``text_encoder`` (:class:`CharTextEncoder` with
     ``pooling='mean'``, WeCromCL Eq. 3) gives ``F_T``.
     ``head`` (:class:`SoftActivationHead`) gives the activation map (Eq. 4)
@@ -77,9 +80,27 @@ class WeCromCL(BaseModel):
             Uses the runner's iteration (``MessageHub`` ``'iter'``, so it
             survives a resume); under DDP set ``find_unused_parameters``.
             Defaults to 0 (off).
+        positives (str): ``'all'`` (every distinct word of an image, up to
+            ``max_words_per_image``) or ``'one_new'`` (official code: one
+            word per image, not a word of an earlier image of the batch).
+            Defaults to ``'all'``.
+        filter_negatives (bool): Drop negatives whose key (after the
+            dictionary's case folding) equals one of the image's words. The
+            official code excludes them case-sensitively only, upstream
+            (``SampleNegativeTexts(lower=False)``). Defaults to True.
+        feature_level (int, optional): Encoder level used as ``F_I``
+            (official: 1, stride 8); None sums all levels at the finest.
+            Defaults to None.
+        out_proj_bias (bool): Bias of the 1x1 conv to ``embed_dims``
+            (official: none). Defaults to True.
+        mask_padding (bool): Mask batch padding in the encoder and the
+            activation map (the official code masks nothing). Defaults to
+            True.
         test_cfg (dict): ``nms_kernel`` (5), ``scales`` (``(1.0,)``; several
             values average the maps of an enlarged input - for small text),
-            ``return_maps`` (False): attach maps to the data samples.
+            ``return_maps`` (False): attach maps to the data samples,
+            ``score`` (``'mass'``: map mass in the NMS window around the
+            peak; ``'peak'``: the peak value, as the official code).
         data_preprocessor (dict, optional): e.g. ``TextDetDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -97,6 +118,11 @@ class WeCromCL(BaseModel):
                  negative_sampler: Optional[dict] = None,
                  max_words_per_image: int = 32,
                  text_warmup_iters: int = 0,
+                 positives: str = 'all',
+                 filter_negatives: bool = True,
+                 feature_level: Optional[int] = None,
+                 out_proj_bias: bool = True,
+                 mask_padding: bool = True,
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -104,10 +130,17 @@ class WeCromCL(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
+        if positives not in ('all', 'one_new'):
+            raise ValueError(f"WeCromCL: positives must be 'all' or "
+                             f"'one_new', got {positives!r}")
         self.dictionary = build_dictionary(dictionary)
         self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
-        neck_dims = getattr(self.neck, 'out_channels', None)
+        if isinstance(neck, (list, tuple)):
+            self.neck = nn.Sequential(*[MODELS.build(n) for n in neck])
+            neck_dims = getattr(self.neck[-1], 'out_channels', None)
+        else:
+            self.neck = MODELS.build(neck)
+            neck_dims = getattr(self.neck, 'out_channels', None)
         self.encoder = MODELS.build(encoder) if encoder else None
         enc_dims = self.encoder.embed_dims if self.encoder else neck_dims
         if neck_dims is None:
@@ -115,15 +148,14 @@ class WeCromCL(BaseModel):
         self.input_proj = None
         if enc_dims != neck_dims:
             self.input_proj = nn.Conv2d(neck_dims, enc_dims, 1)
-        self.out_proj = nn.Conv2d(enc_dims, embed_dims, 1)
+        self.out_proj = nn.Conv2d(enc_dims, embed_dims, 1, bias=out_proj_bias)
+        self.feature_level = feature_level
+        self.mask_padding = mask_padding
+        self.positives = positives
+        self.filter_negatives = filter_negatives
 
-        text_encoder = dict(text_encoder)
-        text_encoder.setdefault('num_tokens', len(self.dictionary))
-        text_encoder.setdefault('max_len', self.dictionary.max_len + 1)
-        text_encoder.setdefault('pad_idx', self.dictionary.pad_idx)
-        text_encoder.setdefault('eos_idx', self.dictionary.eos_idx)
-        text_encoder.setdefault('out_dims', embed_dims)
-        self.text_encoder = MODELS.build(text_encoder)
+        self.text_encoder = MODELS.build(
+            text_encoder_cfg(text_encoder, self.dictionary, embed_dims))
         text_dims = self.text_encoder.out_dims
 
         head = dict(head)
@@ -142,8 +174,14 @@ class WeCromCL(BaseModel):
         self.negative_sampler = NegativeSampler(**sampler_cfg)
         self.max_words_per_image = max_words_per_image
         self.text_warmup_iters = int(text_warmup_iters)
-        self.test_cfg = dict(nms_kernel=5, scales=(1.0, ), return_maps=False)
+        self.test_cfg = dict(nms_kernel=5,
+                             scales=(1.0, ),
+                             return_maps=False,
+                             score='mass')
         self.test_cfg.update(test_cfg or {})
+        if self.test_cfg['score'] not in ('mass', 'peak'):
+            raise ValueError(f"WeCromCL: test_cfg.score must be 'mass' or "
+                             f"'peak', got {self.test_cfg['score']!r}")
         self._rng = random.Random(0)
 
     # ------------------------------------------------------------ text side
@@ -195,7 +233,7 @@ class WeCromCL(BaseModel):
         img_shapes = []
         for i in range(B):
             shape = None
-            if data_samples is not None:
+            if data_samples is not None and self.mask_padding:
                 shape = data_samples[i].metainfo.get('img_shape')
             img_shapes.append(shape[:2] if shape else inputs.shape[-2:])
         masks = masks_from_img_shapes(img_shapes,
@@ -204,6 +242,9 @@ class WeCromCL(BaseModel):
                                       device=inputs.device)
         if self.encoder is not None:
             feats = self.encoder(feats, masks)
+        if self.feature_level is not None:
+            return (self.out_proj(feats[self.feature_level]),
+                    masks[self.feature_level])
         fused = feats[0]
         for f in feats[1:]:
             fused = fused + F.interpolate(
@@ -246,90 +287,135 @@ class WeCromCL(BaseModel):
                 words.setdefault(k, []).append(i)
         return words
 
-    def loss(self, inputs: Tensor, data_samples: list) -> Dict[str, Tensor]:
-        """Atomistic contrastive loss of a batch (WeCromCL Eq. 6-8)."""
-        B = inputs.shape[0]
+    def _sample_positives(
+            self, data_samples: list
+    ) -> Tuple[List[tuple], List[int], List[set]]:
+        """Positive queries: ``(keys, owner image of each, word set of every
+        image)``. ``positives='all'``: every distinct word of an image (a
+        random subset of ``max_words_per_image``); ``'one_new'``: one word
+        per image that no earlier image of the batch contains (official
+        code); an image without such a word gives no query."""
         pos_keys: List[tuple] = []
         owner: List[int] = []
         image_keys: List[set] = []
+        seen: set = set()
         for b, s in enumerate(data_samples):
             ks = list(self._image_words(s).keys())
             image_keys.append(set(ks))
-            if len(ks) > self.max_words_per_image:
+            if self.positives == 'one_new':
+                fresh = [k for k in ks if k not in seen]
+                seen.update(ks)
+                ks = [self._rng.choice(fresh)] if fresh else []
+            elif len(ks) > self.max_words_per_image:
                 ks = self._rng.sample(ks, self.max_words_per_image)
             pos_keys += ks
             owner += [b] * len(ks)
-        # Negatives per image, never one of its own words.
-        neg_keys: List[List[tuple]] = []
-        if self.use_negatives:
-            for b, s in enumerate(data_samples):
-                texts = s.metainfo.get('neg_texts')
-                if texts is None:
-                    own = [t for t in s.gt_instances.get('texts', [])]
-                    texts = self.negative_sampler.sample(own)
-                ks = []
-                for t in texts:
-                    k = self.word_key(t)
-                    if k is not None and k not in image_keys[b]:
-                        ks.append(k)
-                neg_keys.append(ks)
-            if not any(
-                    s.metainfo.get('neg_texts') is not None
-                    for s in data_samples):
-                for s in data_samples:
-                    self.negative_sampler.observe(
-                        s.gt_instances.get('texts', []))
+        return pos_keys, owner, image_keys
 
-        feat, mask = self.extract_feat(inputs, data_samples)
-        keys, values, pad = self._pixels(feat, mask)
+    def _sample_negatives(self, data_samples: list,
+                          image_keys: List[set]) -> List[List[tuple]]:
+        """The ``N_aug`` extra negatives of every image (WeCromCL Eq. 7), as
+        word keys; with ``filter_negatives`` never one of its own words."""
+        if not self.use_negatives:
+            return [[] for _ in data_samples]
+        neg_keys: List[List[tuple]] = []
+        for b, s in enumerate(data_samples):
+            texts = s.metainfo.get('neg_texts')
+            if texts is None:
+                own = [t for t in s.gt_instances.get('texts', [])]
+                texts = self.negative_sampler.sample(own)
+            ks = []
+            for t in texts:
+                k = self.word_key(t)
+                if k is not None and not (self.filter_negatives
+                                          and k in image_keys[b]):
+                    ks.append(k)
+            neg_keys.append(ks)
+        if not any(s.metainfo.get('neg_texts') is not None
+                   for s in data_samples):
+            for s in data_samples:
+                self.negative_sampler.observe(s.gt_instances.get('texts', []))
+        return neg_keys
+
+    def _local_term(self, agg_pos: Tensor, text_pos: Tensor,
+                    text_neg: Optional[Tensor], neg_valid: Optional[Tensor],
+                    pos_keys: List[tuple],
+                    owner_t: Tensor) -> Tuple[Tensor, Tensor]:
+        """Inputs of the localisation term: ``F^c`` of each positive pair vs.
+        every batch word (co-occurring words included) and the owner's
+        negatives; equal texts other than the target are excluded."""
         Q = len(pos_keys)
-        if Q == 0:
-            # No word: a zero loss that still reaches every parameter, so
-            # DDP without find_unused_parameters sees all of them used.
-            zero = feat.sum() * 0 + sum(
-                p.sum() * 0 for p in self.parameters() if p.requires_grad)
-            return dict(loss_t2i=zero, loss_i2t=zero)
+        agg_own = agg_pos[owner_t, torch.arange(Q, device=agg_pos.device)]
+        sim_local = self._cos(agg_own[:, None], text_pos[None])  # (Q, Q)
+        local_excl = torch.tensor(
+            [[pos_keys[i] == pos_keys[j] and i != j for j in range(Q)]
+             for i in range(Q)],
+            dtype=torch.bool,
+            device=agg_pos.device)
+        if text_neg is not None:
+            sim_local = torch.cat(
+                [sim_local,
+                 self._cos(agg_own[:, None], text_neg[owner_t])], 1)
+            local_excl = torch.cat([local_excl, ~neg_valid[owner_t]], 1)
+        return sim_local, local_excl
+
+    def _text_features(
+        self, pos_keys: List[tuple], neg_keys: List[List[tuple]]
+    ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        """``F_T`` (Eq. 3) of the positives ``(Q, C)`` and of every image's
+        negatives ``(B, N, C)`` in one text-encoder pass (images with fewer
+        negatives are padded; ``neg_valid`` ``(B, N)`` marks the real
+        ones)."""
         n_neg = max((len(k) for k in neg_keys), default=0)
         all_keys = list(pos_keys)
         for ks in neg_keys:
             all_keys += ks + [ks[0] if ks else pos_keys[0]] * (n_neg - len(ks))
         with torch.no_grad() if self.text_locked() else nullcontext():
             text = self.encode_text(all_keys)
-        text_pos = text[:Q]
+        Q = len(pos_keys)
+        if n_neg == 0:
+            return text[:Q], None, None
+        neg_valid = torch.tensor([[j < len(ks) for j in range(n_neg)]
+                                  for ks in neg_keys],
+                                 dtype=torch.bool,
+                                 device=text.device)
+        return text[:Q], text[Q:].view(len(neg_keys), n_neg, -1), neg_valid
+
+    def loss(self, inputs: Tensor, data_samples: list) -> Dict[str, Tensor]:
+        """Atomistic contrastive loss of a batch (WeCromCL Eq. 6-8): sample
+        the positive and negative words, encode them, aggregate the image
+        features with each query (Eq. 4-5), compare by cosine, contrast."""
+        B = inputs.shape[0]
+        pos_keys, owner, image_keys = self._sample_positives(data_samples)
+        neg_keys = self._sample_negatives(data_samples, image_keys)
+
+        feat, mask = self.extract_feat(inputs, data_samples)
+        keys, values, pad = self._pixels(feat, mask)
+        if len(pos_keys) == 0:
+            # No word: a zero loss that still reaches every parameter, so
+            # DDP without find_unused_parameters sees all of them used.
+            zero = feat.sum() * 0 + sum(
+                p.sum() * 0 for p in self.parameters() if p.requires_grad)
+            return dict(loss_t2i=zero, loss_i2t=zero)
+        text_pos, text_neg, neg_valid = self._text_features(
+            pos_keys, neg_keys)
         _, agg_pos = self.head(text_pos, keys, values, pad)  # (B, Q, C)
         sim_pos = self._cos(agg_pos, text_pos[None])
+        sim_neg = None
+        if text_neg is not None:
+            _, agg_neg = self.head(text_neg, keys, values, pad)
+            sim_neg = self._cos(agg_neg, text_neg)
         same = torch.tensor([[k in image_keys[b] for k in pos_keys]
                              for b in range(B)],
                             dtype=torch.bool,
                             device=feat.device)
         owner_t = torch.as_tensor(owner, dtype=torch.long, device=feat.device)
-        sim_neg = neg_valid = None
-        if n_neg > 0:
-            text_neg = text[Q:].view(B, n_neg, -1)
-            _, agg_neg = self.head(text_neg, keys, values, pad)
-            sim_neg = self._cos(agg_neg, text_neg)
-            neg_valid = torch.tensor([[j < len(ks) for j in range(n_neg)]
-                                      for ks in neg_keys],
-                                     dtype=torch.bool,
-                                     device=feat.device)
-        sim_local = local_excl = None
+        extra = {}
         if getattr(self.loss_module, 'local_weight', 0) > 0:
-            # Localisation term: F^c of each positive pair vs. every batch
-            # word (co-occurring words included) and the owner's negatives.
-            agg_own = agg_pos[owner_t, torch.arange(Q, device=feat.device)]
-            sim_local = self._cos(agg_own[:, None], text_pos[None])  # (Q, Q)
-            local_excl = torch.tensor(
-                [[pos_keys[i] == pos_keys[j] and i != j for j in range(Q)]
-                 for i in range(Q)],
-                dtype=torch.bool,
-                device=feat.device)
-            if n_neg > 0:
-                sim_local = torch.cat(
-                    [sim_local,
-                     self._cos(agg_own[:, None], text_neg[owner_t])], 1)
-                local_excl = torch.cat([local_excl, ~neg_valid[owner_t]], 1)
-        extra = {} if sim_local is None else dict(sim_local=sim_local,
-                                                  local_excl=local_excl)
+            sim_local, local_excl = self._local_term(agg_pos, text_pos,
+                                                     text_neg, neg_valid,
+                                                     pos_keys, owner_t)
+            extra = dict(sim_local=sim_local, local_excl=local_excl)
         losses = self.loss_module(sim_pos, owner_t, same, sim_neg, neg_valid,
                                   **extra)
         losses['logit_scale'] = self.loss_module.scale().detach()
@@ -419,9 +505,10 @@ class WeCromCL(BaseModel):
         Returns:
             list: The data samples with ``pred_instances``: ``points``
             ``(K, 2)`` float, ``texts`` (list[str], one per anchor),
-            ``scores`` ``(K,)`` (activation mass in the NMS window around
-            the peak, in [0, 1]), ``instance_ids`` ``(K,)`` (the
-            ``gt_instances`` index each anchor is assigned to). With
+            ``scores`` ``(K,)`` (``test_cfg.score``: activation mass in the
+            NMS window around the peak, in [0, 1], or the peak value),
+            ``instance_ids`` ``(K,)`` (the ``gt_instances`` index each
+            anchor is assigned to). With
             ``test_cfg.return_maps`` the metainfo also holds
             ``activation_maps`` (``(T, h, w)`` numpy, one per distinct
             word), ``activation_texts`` and ``activation_stride``.
@@ -437,9 +524,11 @@ class WeCromCL(BaseModel):
             pts, scores, out_texts, ids = [], [], [], []
             for t, k in enumerate(ks):
                 inst = wd[k]
-                xy, _, mass = find_peaks(m[t], k=len(inst), nms_kernel=nms)
-                pts.append(map_to_image(xy, stride, sf))
-                scores.append(mass)
+                xy, peak = find_peaks(m[t], k=len(inst), nms_kernel=nms,
+                                      fill=True)
+                pts.append(cell_to_point(xy, stride, sf))
+                scores.append(peak if self.test_cfg['score'] == 'peak' else
+                              window_mass(m[t], xy, nms))
                 out_texts += [texts[i] for i in inst[:len(xy)]]
                 ids += inst[:len(xy)]
             pred = InstanceData()

@@ -22,6 +22,8 @@ class WordTextEncoder(BaseModule):
     Args:
         num_tokens (int): Dictionary size (unused; accepted so configs can
             swap encoders).
+        max_len (int, optional): Token positions (unused; accepted for the
+            same reason).
         num_buckets (int): Hash buckets (word embeddings).
         embed_dims (int): Embedding size.
         out_dims (int, optional): Output size (a 2-layer MLP maps to it).
@@ -31,13 +33,13 @@ class WordTextEncoder(BaseModule):
 
     def __init__(self,
                  num_tokens: int = 0,
+                 max_len: Optional[int] = None,
                  num_buckets: int = 65536,
                  embed_dims: int = 512,
                  out_dims: Optional[int] = None,
                  pad_idx: int = 0,
                  eos_idx: Optional[int] = None,
-                 init_cfg: Optional[dict] = None,
-                 **kwargs) -> None:
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.num_buckets = num_buckets
         self.pad_idx = pad_idx

@@ -61,3 +61,38 @@ def test_bad_config_raises():
     neck = BiFPN(in_channels=[8, 16], out_channels=8)
     with pytest.raises(ValueError, match='input levels'):
         neck(_inputs())
+
+
+def test_official_wecromcl_options_and_level_concat():
+    """WeCromCL's BiFPN (3x3 conv+BN+ReLU input convs, plain bias-free 1x1
+    fusion convs) followed by LevelConcat (64-ch heads, 192 ch at s4/s8,
+    1x1 conv + GroupNorm)."""
+    from mmocr_vlp.models.common.level_concat import LevelConcat
+    neck = BiFPN(in_channels=[8, 16, 32, 64], out_channels=32, num_outs=4,
+                 norm_cfg=dict(type='BN'), separable=False,
+                 lateral_kernel_size=3, lateral_act_cfg=dict(type='ReLU'),
+                 fusion_kernel_size=1, fusion_norm=False, fusion_bias=False)
+    lat = neck.laterals[0]
+    assert lat.conv.kernel_size == (3, 3) and lat.with_norm
+    assert lat.activate is not None and lat.conv.bias is None
+    fusion = neck.layers[0].td[0].conv
+    assert fusion.conv.kernel_size == (1, 1) and fusion.conv.bias is None
+    assert not fusion.with_norm
+    x = [torch.randn(2, c, 32 // 2**i, 32 // 2**i)
+         for i, c in enumerate([8, 16, 32, 64])]
+    feats = neck(x)
+    cat = LevelConcat(in_channels=32, head_channels=64)
+    outs = cat(feats)
+    assert cat.out_channels == 192
+    assert [tuple(o.shape) for o in outs] == [(2, 192, 32, 32),
+                                              (2, 192, 16, 16)]
+    # GroupNorm(32) after the 1x1 conv: zero mean per group at init.
+    g = outs[0].view(2, 32, -1)
+    assert g.mean(-1).abs().max() < 1e-4
+    # Bilinear upsampling with align_corners=True keeps corner values.
+    head = cat.heads[1][0]  # level 3 -> level 1 (x4)
+    up = torch.nn.functional.interpolate(head(feats[3]), size=(16, 16),
+                                         mode='bilinear', align_corners=True)
+    assert torch.allclose(up[..., 0, 0], head(feats[3])[..., 0, 0])
+    with pytest.raises(ValueError):
+        LevelConcat(groups=((1, 0), (2, )))

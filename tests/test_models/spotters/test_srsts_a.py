@@ -13,7 +13,7 @@ from mmocr.utils import register_all_modules
 import mmocr_vlp  # noqa: F401
 from mmocr_vlp.models.spotters import (CTCRecognizer, PointSampler,
                                        SRSTSAModuleLoss, bilinear_sample,
-                                       build_anchor_targets, find_peaks)
+                                       build_anchor_targets, decode_anchors)
 
 register_all_modules(init_default_scope=True)
 
@@ -161,23 +161,23 @@ def test_focal_loss_matches_supp_eq1():
 
 
 # ------------------------------------------------------------ peaks
-def test_find_peaks_nms_threshold_topk():
+def test_decode_anchors_nms_threshold_topk():
     logits = torch.full((1, 1, 6, 6), -10.)
     logits[0, 0, 1, 1] = 3.   # peak
     logits[0, 0, 1, 2] = 2.   # neighbour, suppressed by 3x3 NMS
     logits[0, 0, 4, 4] = 1.   # second peak
     logits[0, 0, 4, 0] = -2.  # below threshold
-    (pts, scores), = find_peaks(logits, 8, score_thr=0.5, nms_kernel=3)
+    (pts, scores), = decode_anchors(logits, 8, score_thr=0.5, nms_kernel=3)
     assert torch.allclose(pts, torch.tensor([[12., 12.], [36., 36.]]))
     assert torch.allclose(scores, torch.sigmoid(torch.tensor([3., 1.])))
-    (pts1, _), = find_peaks(logits, 8, score_thr=0.5, nms_kernel=1)
+    (pts1, _), = decode_anchors(logits, 8, score_thr=0.5, nms_kernel=1)
     assert len(pts1) == 3  # no NMS window: the neighbour is a peak too
-    (pts2, _), = find_peaks(logits, 8, score_thr=0.5, max_per_img=1)
+    (pts2, _), = decode_anchors(logits, 8, score_thr=0.5, max_per_img=1)
     assert torch.allclose(pts2, torch.tensor([[12., 12.]]))
-    (pts3, _), = find_peaks(logits, 8, score_thr=0.5, img_shapes=[(24, 24)])
+    (pts3, _), = decode_anchors(logits, 8, score_thr=0.5, img_shapes=[(24, 24)])
     assert torch.allclose(pts3, torch.tensor([[12., 12.]]))  # padding cut
     with pytest.raises(ValueError):
-        find_peaks(logits, 8, nms_kernel=2)
+        decode_anchors(logits, 8, nms_kernel=2)
 
 
 # ------------------------------------------------------------ sampling

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
@@ -14,8 +15,9 @@ from mmocr.structures import TextSpottingDataSample
 import mmocr_vlp  # noqa: F401
 from mmocr_vlp.datasets.transforms.negatives import (NegativeSampler,
                                                      SampleNegativeTexts)
-from mmocr_vlp.models.wecromcl import (AtomisticContrastiveLoss, WeCromCL,
-                                       find_peaks, map_to_image)
+from mmocr_vlp.models.common.peaks import (cell_to_point, find_peaks,
+                                          window_mass)
+from mmocr_vlp.models.wecromcl import AtomisticContrastiveLoss, WeCromCL
 
 VOCAB = ['hot', 'xyz', 'mw', 'lab', 'q7', 'fig', 'bus', 'k9']
 
@@ -306,13 +308,21 @@ def test_find_peaks_nms_topk_and_mapping():
     m = torch.full((10, 12), 0.001)
     m[2, 3], m[2, 4], m[7, 9] = 0.5, 0.45, 0.3
     m = m / m.sum()
-    xy, val, mass = find_peaks(m, k=2, nms_kernel=5)
+    xy, val = find_peaks(m, k=2, nms_kernel=5, fill=True)
+    mass = window_mass(m, xy, 5)
     # (2, 4) is suppressed by its stronger neighbour (2, 3).
     assert xy.tolist() == [[3., 2.], [9., 7.]]
     assert val[0] > val[1] and 0 < mass[1] < mass[0] <= 1
-    xy1, _, _ = find_peaks(m, k=1, nms_kernel=1)
+    xy1, _ = find_peaks(m, k=1, nms_kernel=1)
     assert xy1.tolist() == [[3., 2.]]
-    pts = map_to_image(xy, 8, (0.5, 0.25))
+    # One peak in a 3x3 window: fill completes k=3 with the strongest
+    # other cells, without fill only the peak comes back.
+    small = torch.tensor([[0.1, 0.2, 0.0], [0.0, 0.9, 0.3], [0.0, 0.0, 0.0]])
+    xy3, v3 = find_peaks(small, k=3, nms_kernel=3, fill=True)
+    assert xy3.tolist() == [[1., 1.], [2., 1.], [1., 0.]]
+    assert v3.tolist() == pytest.approx([0.9, 0.3, 0.2])
+    assert len(find_peaks(small, k=3, nms_kernel=3)[0]) == 1
+    pts = cell_to_point(xy, 8, (0.5, 0.25))
     assert pts.tolist() == [[(3.5 * 8) / 0.5, (2.5 * 8) / 0.25],
                             [(9.5 * 8) / 0.5, (7.5 * 8) / 0.25]]
     with pytest.raises(ValueError):
@@ -508,3 +518,46 @@ def test_feature_collapse_measure():
         model.text_encoder.token_embedding.weight.zero_()
         model.text_encoder.positional_embedding.zero_()
         assert fc.mean_offdiag_cos(fc.text_features(model, VOCAB)) > 0.999
+
+
+def test_official_sampling_one_new_positive_and_no_exclusions():
+    """positives='one_new': one word per image, never a word of an earlier
+    image of the batch; filter_negatives=False keeps a negative equal to a
+    positive after case folding; exclude_shared=False / unclamped scale."""
+    model = MODELS.build(tiny_cfg(positives='one_new',
+                                  filter_negatives=False))
+    samples = []
+    for words, neg in [(['ab', 'cd'], ['AB', 'zz']), (['ab', 'ef'], ['x']),
+                       (['ab'], ['y'])]:
+        s = TextSpottingDataSample(metainfo=dict(neg_texts=neg))
+        s.gt_instances = InstanceData(texts=words)
+        samples.append(s)
+    pos, owner, image_keys = model._sample_positives(samples)
+    # Image 2 only has 'ab', already in image 0: no query from it.
+    assert owner == [0, 1]
+    assert pos[1] == model.word_key('ef')
+    negs = model._sample_negatives(samples, image_keys)
+    assert negs[0] == [model.word_key('AB'), model.word_key('zz')]
+    with pytest.raises(ValueError):
+        MODELS.build(tiny_cfg(positives='some'))
+
+    loss = AtomisticContrastiveLoss(exclude_shared=False,
+                                    max_logit_scale=None,
+                                    init_temperature=0.001)
+    assert loss.scale().item() == pytest.approx(1000.0, rel=1e-4)
+    sim = torch.tensor([[0.5, 0.1], [0.4, 0.3]])
+    same = torch.tensor([[True, True], [False, True]])
+    out = loss(sim, torch.tensor([0, 1]), same)
+    logits = sim * 1000.0
+    t2i = F.cross_entropy(logits.t(), torch.tensor([0, 1]))
+    i2t = F.cross_entropy(logits, torch.tensor([0, 1]))
+    assert (out['loss_t2i'] + out['loss_i2t']).item() == pytest.approx(
+        ((t2i + i2t) / 2).item(), rel=1e-5)
+
+
+def test_negative_sampler_distinct_and_case_sensitive():
+    s = NegativeSampler(n_aug=3, vocab=['The', 'the', 'cat'], lower=False,
+                        distinct=True, seed=0)
+    for _ in range(5):
+        out = s.sample(['the'])
+        assert sorted(out) == ['The', 'cat']
