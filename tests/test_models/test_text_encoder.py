@@ -63,10 +63,11 @@ def test_mean_pooling_over_real_chars_only():
     torch.testing.assert_close(pooled[2], feats[2, :5].mean(0))
 
 
-@pytest.mark.parametrize('pooling', ['eos', 'mean'])
-def test_padding_and_instance_independence(pooling):
+@pytest.mark.parametrize('pooling,causal', [('eos', False), ('mean', False),
+                                            ('eos', True), ('mean', True)])
+def test_padding_and_instance_independence(pooling, causal):
     """Extra pads and other instances must not change a word's feature."""
-    enc = _enc(pooling=pooling)
+    enc = _enc(pooling=pooling, causal=causal)
     tok = _tokens()
     pooled, _, _ = enc(tok)
     longer = torch.cat([tok, torch.zeros(3, 2, dtype=torch.long)], 1)
@@ -118,3 +119,133 @@ def test_bad_input():
         enc(torch.ones(9, dtype=torch.long))
     with pytest.raises(ValueError, match='pooling'):
         _enc(pooling='cls')
+
+
+# ---------------------------------------------------------------- options
+OFFICIAL_OCLIP = dict(causal=True, activation='quick_gelu',
+                      key_padding_mask=False, learnable_pad=True,
+                      zero_empty=False, clip_init=True)
+
+
+def _final_feats(enc, tok):
+    """The encoder's per-position output before pads are zeroed."""
+    seen = {}
+    h = enc.ln_final.register_forward_hook(
+        lambda m, i, o: seen.setdefault('x', o))
+    pooled, _, _ = enc(tok)
+    h.remove()
+    return pooled, seen['x']
+
+
+def test_causal_mask_hides_later_positions():
+    enc = _enc(causal=True)
+    tok = _tokens()
+    _, base = _final_feats(enc, tok)
+    tok2 = tok.clone()
+    tok2[2, 4] = 3  # change position 4 of word 2
+    _, changed = _final_feats(enc, tok2)
+    torch.testing.assert_close(changed[2, :4], base[2, :4])
+    assert not torch.allclose(changed[2, 4:], base[2, 4:])
+    # Without the causal mask an earlier position sees the change.
+    enc = _enc(causal=False)
+    _, base = _final_feats(enc, tok)
+    _, changed = _final_feats(enc, tok2)
+    assert not torch.allclose(changed[2, 0], base[2, 0])
+
+
+def test_quick_gelu_activation():
+    from mmocr_vlp.models.common.text_encoder import QuickGELU
+    x = torch.linspace(-3, 3, 7)
+    torch.testing.assert_close(QuickGELU()(x), x * torch.sigmoid(1.702 * x))
+    a = _enc(activation='quick_gelu')
+    b = _enc(activation='gelu')
+    assert isinstance(a.transformer.layers[0].activation, QuickGELU)
+    b.load_state_dict(a.state_dict())
+    assert not torch.allclose(a(_tokens())[0], b(_tokens())[0])
+    with pytest.raises(ValueError, match='activation'):
+        _enc(activation='relu6')
+
+
+def test_no_key_padding_mask_pads_are_tokens():
+    tok = _tokens()
+    longer = torch.cat([tok, torch.zeros(3, 2, dtype=torch.long)], 1)
+    # Non-causal: trailing pads now change the words.
+    enc = _enc(key_padding_mask=False, learnable_pad=True)
+    assert not torch.allclose(enc(tok)[0], enc(longer)[0])
+    # Causal (the official oCLIP): the EOS feature never sees the pads.
+    enc = _enc(**OFFICIAL_OCLIP)
+    torch.testing.assert_close(enc(tok)[0], enc(longer)[0], atol=1e-5,
+                               rtol=1e-5)
+
+
+def test_mean_all_pooling_includes_pads():
+    enc = _enc(pooling='mean_all', key_padding_mask=False,
+               learnable_pad=True)
+    tok = _tokens()
+    pooled, x = _final_feats(enc, tok)
+    torch.testing.assert_close(pooled, x.mean(1))
+    real = _enc(pooling='mean', key_padding_mask=False, learnable_pad=True)
+    real.load_state_dict(enc.state_dict())
+    assert not torch.allclose(real(tok)[0][0], pooled[0])
+
+
+def test_learnable_pad_row():
+    enc = _enc(learnable_pad=True, key_padding_mask=False, out_dims=4)
+    assert enc.token_embedding.padding_idx is None
+    assert enc.token_embedding.weight[0].abs().sum() > 0
+    enc.train()
+    enc(_tokens())[0].pow(2).sum().backward()
+    assert enc.token_embedding.weight.grad[0].abs().sum() > 0
+    fixed = _enc()
+    assert fixed.token_embedding.padding_idx == 0
+    assert torch.all(fixed.token_embedding.weight[0] == 0)
+
+
+def test_empty_slot_encoded_like_official():
+    enc = _enc(out_dims=5, **OFFICIAL_OCLIP)
+    tok = torch.tensor([[0, 0, 0], [1, EOS, 0]])
+    pooled, x = _final_feats(enc, tok)
+    # argmax of an all-PAD row is position 0.
+    torch.testing.assert_close(pooled[0], enc.text_projection(x[0, 0]))
+    assert pooled[0].abs().sum() > 0
+    assert torch.isfinite(pooled).all()
+
+
+def test_eos_strip():
+    enc = _enc(eos_mode='strip', pooling='mean_all', max_len=6,
+               key_padding_mask=False, learnable_pad=True)
+    tok = torch.tensor([[1, 2, 3, EOS, 0, 0, 0], [4, 5, 6, 7, 8, 9, EOS]])
+    no_eos = torch.tensor([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9]])
+    pooled, feats, mask = enc(tok)
+    assert feats.shape[1] == 6
+    torch.testing.assert_close(pooled, enc(no_eos)[0])
+    with pytest.raises(ValueError, match='max_len'):
+        enc(torch.ones(2, 7, dtype=torch.long))
+    with pytest.raises(ValueError, match='eos_mode'):
+        _enc(eos_mode='drop')
+
+
+def test_clip_init_stds():
+    torch.manual_seed(0)
+    enc = CharTextEncoder(num_tokens=NUM_TOKENS, max_len=8, embed_dims=64,
+                          num_layers=2, num_heads=4, clip_init=True)
+    layer = enc.transformer.layers[0]
+    w = 64
+    assert abs(layer.self_attn.in_proj_weight.std().item() - w**-0.5) < 0.01
+    proj = w**-0.5 * 4**-0.5
+    assert abs(layer.self_attn.out_proj.weight.std().item() - proj) < 0.01
+    assert abs(layer.linear1.weight.std().item() - (2 * w)**-0.5) < 0.01
+    assert torch.all(layer.self_attn.in_proj_bias == 0)
+
+
+def test_text_encoder_cfg_from_dictionary():
+    from mmocr_vlp.datasets.dictionary import build_dictionary
+    from mmocr_vlp.models.common.text_encoder import text_encoder_cfg
+    d = build_dictionary(dict(type='VLPDictionary', preset='printable',
+                              max_len=24))
+    cfg = text_encoder_cfg(dict(embed_dims=8, max_len=30), d, 16)
+    assert cfg['type'] == 'CharTextEncoder'
+    assert cfg['num_tokens'] == len(d) == 97
+    assert cfg['max_len'] == 30 and cfg['out_dims'] == 16
+    assert cfg['eos_idx'] == d.eos_idx == 96 and cfg['pad_idx'] == 0
+    assert text_encoder_cfg({}, d, 16)['max_len'] == 25

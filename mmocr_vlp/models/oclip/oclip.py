@@ -10,6 +10,7 @@ from mmocr.registry import MODELS
 from torch import Tensor
 
 from mmocr_vlp.datasets.dictionary import build_dictionary
+from ..common.text_encoder import text_encoder_cfg
 
 _REQUIRED = ('tokens', 'masked_tokens', 'mask_labels')
 
@@ -95,14 +96,8 @@ class OCLIP(BaseModel):
         self.dictionary = build_dictionary(dictionary)
         self.image_encoder = MODELS.build(image_encoder)
         width = self.image_encoder.out_dims
-        text_encoder = dict(text_encoder)
-        text_encoder.setdefault('type', 'CharTextEncoder')
-        text_encoder.setdefault('num_tokens', len(self.dictionary))
-        text_encoder.setdefault('max_len', self.dictionary.max_len + 1)
-        text_encoder.setdefault('pad_idx', self.dictionary.pad_idx)
-        text_encoder.setdefault('eos_idx', self.dictionary.eos_idx)
-        text_encoder.setdefault('out_dims', width)
-        self.text_encoder = MODELS.build(text_encoder)
+        self.text_encoder = MODELS.build(
+            text_encoder_cfg(text_encoder, self.dictionary, width))
         decoder = dict(decoder)
         decoder.setdefault('type', 'VisualTextualDecoder')
         decoder.setdefault('num_classes', len(self.dictionary))

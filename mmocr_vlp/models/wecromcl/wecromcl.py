@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from mmocr_vlp.datasets.dictionary import build_dictionary
 from mmocr_vlp.datasets.transforms.negatives import NegativeSampler
 from ..common.deformable_encoder import masks_from_img_shapes
+from ..common.text_encoder import text_encoder_cfg
 from .anchors import find_peaks, map_to_image
 
 _DONT_CARE = '###'
@@ -117,13 +118,8 @@ class WeCromCL(BaseModel):
             self.input_proj = nn.Conv2d(neck_dims, enc_dims, 1)
         self.out_proj = nn.Conv2d(enc_dims, embed_dims, 1)
 
-        text_encoder = dict(text_encoder)
-        text_encoder.setdefault('num_tokens', len(self.dictionary))
-        text_encoder.setdefault('max_len', self.dictionary.max_len + 1)
-        text_encoder.setdefault('pad_idx', self.dictionary.pad_idx)
-        text_encoder.setdefault('eos_idx', self.dictionary.eos_idx)
-        text_encoder.setdefault('out_dims', embed_dims)
-        self.text_encoder = MODELS.build(text_encoder)
+        self.text_encoder = MODELS.build(
+            text_encoder_cfg(text_encoder, self.dictionary, embed_dims))
         text_dims = self.text_encoder.out_dims
 
         head = dict(head)
