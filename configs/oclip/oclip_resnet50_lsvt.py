@@ -6,7 +6,7 @@ _base_ = ['oclip_resnet50_synthtext.py']
 
 dictionary = dict(
     type='VLPDictionary', dict_file='data/lsvt/dict.txt', case='keep',
-    max_len=25, min_len=2, oov='drop', overlong='truncate')
+    max_len=24, min_len=2, oov='drop', overlong='truncate')
 
 model = dict(
     dictionary=dictionary,

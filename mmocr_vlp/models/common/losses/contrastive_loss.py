@@ -36,8 +36,10 @@ class SymmetricContrastiveLoss(BaseModule):
 
     Args:
         init_logit_scale (float): Initial ``logit_scale`` = ln(1 / 0.07).
-        max_logit_scale (float): ``logit_scale`` is clamped to
-            ``[0, max_logit_scale]`` (ln 100, i.e. temperature >= 0.01).
+        max_logit_scale (float, optional): ``logit_scale`` is clamped to
+            ``[0, max_logit_scale]`` (ln 100, i.e. temperature >= 0.01);
+            None leaves it unclamped (the official oCLIP and WeCromCL
+            code). Defaults to ln 100.
         learnable (bool): Learn ``logit_scale``.
         gather (bool): Gather across ranks when distributed.
         loss_weight (float): Multiplier of the loss.
@@ -45,7 +47,7 @@ class SymmetricContrastiveLoss(BaseModule):
 
     def __init__(self,
                  init_logit_scale: float = math.log(1 / 0.07),
-                 max_logit_scale: float = math.log(100.),
+                 max_logit_scale: Optional[float] = math.log(100.),
                  learnable: bool = True,
                  gather: bool = True,
                  loss_weight: float = 1.0,
@@ -61,7 +63,9 @@ class SymmetricContrastiveLoss(BaseModule):
         self.loss_weight = loss_weight
 
     def get_logit_scale(self) -> Tensor:
-        """The clamped logit scale (the inverse temperature is its exp)."""
+        """The (clamped) logit scale; the inverse temperature is its exp."""
+        if self.max_logit_scale is None:
+            return self.logit_scale
         return self.logit_scale.clamp(0., self.max_logit_scale)
 
     def forward(self,
