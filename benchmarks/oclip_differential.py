@@ -23,13 +23,14 @@ the mean pairwise cosine of the image embeddings.
 
 Usage::
 
-    python benchmarks/oclip_differential.py CONFIG --impl official \\
-        --official /path/to/oclip [--iters 1000] [--seed 0]
-    python benchmarks/oclip_differential.py CONFIG --impl ours
-    python benchmarks/oclip_differential.py --table   # side-by-side .md
+    python benchmarks/oclip_differential.py CONFIG --official /path/to/oclip \\
+        [--impl both|official|ours] [--iters 1000] [--seed 0] [--out JSON]
+    python benchmarks/oclip_differential.py --table JSON   # -> JSON's .md
 
-Rows go to ``benchmarks/results/oclip_differential_<impl>.json`` as they
-come; ``--table`` writes ``benchmarks/results/oclip_differential.md``.
+With ``--impl both`` (default) the two models are trained in one process,
+alternating on the same batch, so both columns always cover the same
+iterations. Rows go to ``--out`` (default
+``benchmarks/results/oclip_differential.json``) as they come.
 """
 import argparse
 import json
@@ -44,7 +45,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'benchmarks'))
+sys.path[:0] = [ROOT, osp.join(ROOT, 'benchmarks')]
 from feature_collapse import mean_offdiag_cos  # noqa: E402
 
 RESULTS = osp.join(ROOT, 'benchmarks', 'results')
@@ -197,52 +198,59 @@ def run(args) -> None:
     prep = MODELS.build(cfg.model.data_preprocessor)
     lr = args.lr or cfg.optim_wrapper.optimizer.lr
     wd = cfg.optim_wrapper.optimizer.weight_decay
-    torch.manual_seed(args.seed)
-    impl = Official(cfg, args.official, lr, wd) if args.impl == 'official' \
-        else Ours(cfg, lr)
-    opt = impl.opt
+    names = ['official', 'ours'] if args.impl == 'both' else [args.impl]
+    impls = {}
+    for name in names:
+        torch.manual_seed(args.seed)
+        impls[name] = Official(cfg, args.official, lr, wd) \
+            if name == 'official' else Ours(cfg, lr)
     probe_in, probe_ds = batch(
         probe_set, prep, range(min(args.probe, len(probe_set))), 12345)
     order = np.random.RandomState(args.seed)
     perm, pos = order.permutation(len(train)), 0
     bs = args.batch_size or cfg.train_dataloader.batch_size
-    out = args.out or osp.join(RESULTS,
-                               f'oclip_differential_{args.impl}.json')
-    rows, bc, cls, t0 = [], [], [], time.time()
+    out = args.out or osp.join(RESULTS, 'oclip_differential.json')
+    rows = []
+    acc = {n: dict(bc=[], cls=[], sec=0.) for n in impls}
     for it in range(args.iters):
         if pos + bs > len(perm):
             perm, pos = order.permutation(len(train)), 0
         idx, pos = perm[pos:pos + bs], pos + bs
         inputs, samples = batch(train, prep, idx, args.seed * 1000003 + it)
-        for g in opt.param_groups:
-            g['lr'] = cosine_lr(it, lr, args.warmup, args.iters)
-        impl.model.train()
-        b, c = impl.step(inputs, samples)
-        bc.append(b)
-        cls.append(c)
-        if (it + 1) % args.interval == 0:
+        for name, impl in impls.items():
+            t0 = time.time()
+            for g in impl.opt.param_groups:
+                g['lr'] = cosine_lr(it, lr, args.warmup, args.iters)
+            impl.model.train()
+            b, c = impl.step(inputs, samples)
+            acc[name]['sec'] += time.time() - t0
+            acc[name]['bc'].append(b)
+            acc[name]['cls'].append(c)
+        if (it + 1) % args.interval and it + 1 != args.iters:
+            continue
+        for name, impl in impls.items():
             impl.model.eval()
             own, other, cos = impl.probe(probe_in, probe_ds)
+            a = acc[name]
             rows.append(dict(
-                impl=args.impl, iter=it + 1, L_bc=float(np.mean(bc)),
-                L_cls=float(np.mean(cls)), acc_own=own, acc_other=other,
-                image_cos=cos, chance=math.log(bs),
-                sec_per_iter=(time.time() - t0) / (it + 1),
-                config=args.config, seed=args.seed, lr=lr,
-                warmup=args.warmup, batch_size=bs))
-            bc, cls = [], []
+                impl=name, iter=it + 1, L_bc=float(np.mean(a['bc'])),
+                L_cls=float(np.mean(a['cls'])), acc_own=own,
+                acc_other=other, image_cos=cos, chance=math.log(bs),
+                sec_per_iter=a['sec'] / len(a['bc']), config=args.config,
+                seed=args.seed, lr=lr, warmup=args.warmup, iters=args.iters,
+                batch_size=bs))
+            acc[name] = dict(bc=[], cls=[], sec=0.)
             print(json.dumps(rows[-1]), flush=True)
-            with open(out, 'w') as f:
-                json.dump(rows, f, indent=1)
+        with open(out, 'w') as f:
+            json.dump(rows, f, indent=1)
 
 
-def table() -> None:
+def table(path: str) -> None:
+    with open(path) as f:
+        rows = json.load(f)
     runs = {}
-    for impl in ('official', 'ours'):
-        p = osp.join(RESULTS, f'oclip_differential_{impl}.json')
-        if osp.exists(p):
-            with open(p) as f:
-                runs[impl] = {r['iter']: r for r in json.load(f)}
+    for r in rows:
+        runs.setdefault(r['impl'], {})[r['iter']] = r
     its = sorted(set().union(*[set(r) for r in runs.values()]))
     head = '| iter |' + ''.join(
         f' {i} L_bc | {i} acc own | {i} acc other | {i} img cos |'
@@ -259,11 +267,12 @@ def table() -> None:
     any_row = next(iter(next(iter(runs.values())).values()))
     note = (f"\n{any_row['config']}, seed {any_row['seed']}, batch "
             f"{any_row['batch_size']}, lr {any_row['lr']}, warm-up "
-            f"{any_row['warmup']}; L_bc = (CE_i2t + CE_t2i) / 2 averaged "
+            f"{any_row['warmup']}, cosine over {any_row['iters']} "
+            f"iterations; L_bc = (CE_i2t + CE_t2i) / 2 averaged "
             f"over the 100 preceding iterations (chance "
             f"{any_row['chance']:.3f}); accuracies and cosine on the probe "
             f"split in eval mode.\n")
-    with open(osp.join(RESULTS, 'oclip_differential.md'), 'w') as f:
+    with open(osp.splitext(path)[0] + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n' + note)
     print('\n'.join(lines) + note)
 
@@ -271,7 +280,8 @@ def table() -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config', nargs='?')
-    p.add_argument('--impl', choices=['official', 'ours'])
+    p.add_argument('--impl', choices=['official', 'ours', 'both'],
+                   default='both')
     p.add_argument('--official', help='path of a bytedance/oclip checkout')
     p.add_argument('--iters', type=int, default=1000)
     p.add_argument('--interval', type=int, default=100)
@@ -283,13 +293,14 @@ def main() -> None:
     p.add_argument('--probe', type=int, default=40)
     p.add_argument('--probe-split', default='val')
     p.add_argument('--out', default=None)
-    p.add_argument('--table', action='store_true')
+    p.add_argument('--table', metavar='JSON',
+                   help='only write the .md table of a results .json')
     args = p.parse_args()
     if args.table:
-        return table()
-    if not args.config or not args.impl:
-        p.error('CONFIG and --impl are required')
-    if args.impl == 'official' and not args.official:
+        return table(args.table)
+    if not args.config:
+        p.error('CONFIG is required')
+    if args.impl != 'ours' and not args.official:
         p.error('--impl official needs --official PATH')
     run(args)
 

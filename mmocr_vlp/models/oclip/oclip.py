@@ -285,8 +285,11 @@ class OCLIP(BaseModel):
                         need_weights=need)
         words = out['words']
         h, w = out['hw']
+        # The predicted character is the best *character* class (never
+        # PAD / MASK / EOS).
         probs = out['mask_logits'].softmax(-1)
-        scores, labels = probs.max(-1)
+        scores, labels = probs[:, 1:self.dictionary.num_chars + 1].max(-1)
+        labels = labels + 1
         img_embeds = F.normalize(out['img_embeds'], dim=-1)
         text_embeds = F.normalize(out['text_embeds'], dim=-1)
         word_embeds = F.normalize(out['word_embeds'], dim=-1)
