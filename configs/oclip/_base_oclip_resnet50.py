@@ -39,10 +39,11 @@ model = dict(
     # Visual-textual decoder: 6 cross-attention layers, 8 heads, width 384.
     decoder=dict(type='VisualTextualDecoder', num_layers=6, num_heads=8),
     # Eq. 4 sums both directions; the official code takes their mean
-    # (loss_weight=0.5) and does not clamp the logit scale.
+    # (loss_weight=0.5), does not clamp the logit scale and gathers the
+    # other GPUs' embeddings without gradient (gather_grad=False).
     loss_contrastive=dict(
         type='SymmetricContrastiveLoss', loss_weight=0.5,
-        max_logit_scale=None),
+        max_logit_scale=None, gather_grad=False),
     loss_cls_weight=1.0,
     contrastive_tokens='masked',
     # Eq. 3 text embedding = mean over 32 word slots, empty ones included.
