@@ -24,9 +24,10 @@ def read_version() -> str:
     return scope['__version__']
 
 
-def read_requirements(name: str) -> list:
+def read_requirements(path: str) -> list:
+    """Requirement lines of ``path`` (relative to the repository root)."""
     out = []
-    with open(osp.join(ROOT, 'requirements', name)) as f:
+    with open(osp.join(ROOT, path)) as f:
         for line in f:
             line = line.split('#', 1)[0].strip()
             if line:
@@ -85,6 +86,6 @@ if __name__ == '__main__':
             'mmocr_vlp': package_files('.mim', 'datasets/synth/assets')
         },
         include_package_data=True,
-        install_requires=read_requirements('runtime.txt'),
-        extras_require={'tests': read_requirements('tests.txt')},
+        install_requires=read_requirements('requirements.txt'),
+        extras_require={'tests': read_requirements('requirements/tests.txt')},
         zip_safe=False)

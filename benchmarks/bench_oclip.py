@@ -24,9 +24,9 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CASES = [
     # name, config, batch size, warm-up steps, timed steps
-    ('RN50 paper (512x512)', 'configs/oclip/oclip_resnet50_synthtext.py', 2,
+    ('RN50 paper (512x512)', 'configs/oclip/oclip_resnet50_100e_synthtext.py', 2,
      1, 3),
-    ('CPU tiny (256x256)', 'configs/oclip/oclip_resnet-tiny_synth-cpu.py', 8,
+    ('CPU tiny (256x256)', 'configs/oclip/oclip_resnet-tiny_4e_synth-cpu.py', 8,
      2, 5),
 ]
 

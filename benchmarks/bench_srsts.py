@@ -4,12 +4,12 @@
 Times ``model.predict`` (backbone + deformable encoder + anchor estimator +
 sampler + CTC recogniser + post-processing, no data loading) of
 
-* the paper-faithful ResNet-50 model (``configs/srsts_a/
+* the paper-faithful ResNet-50 model (``configs/srsts-a/
   srsts-a_resnet50_finetune_*.py``) at the paper's test sizes (WeCromCL
   supp. Sec. 2: shorter side 864 for ICDAR 2013 / 2015, 1440 for
   Total-Text, 576 for CTW1500; the long side follows a typical aspect
   ratio of the benchmark), and
-* the CPU model (``srsts-a_resnet-tiny_synth-points-cpu.py``) at 256x256.
+* the CPU model (``srsts-a_resnet-tiny_deform_1500it_synth-points-cpu.py``) at 256x256.
 
 Weights are random (none are available here). A random model's confidence
 map has no peak above the threshold, so every run forces ``--anchors``
@@ -34,18 +34,18 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CFG_DIR = osp.join(ROOT, 'configs', 'srsts_a')
+CFG_DIR = osp.join(ROOT, 'configs', 'srsts-a')
 
 #: name, config, (H, W) of the network input (already resized)
 SETTINGS = [
-    ('CPU config, synth 256x256', 'srsts-a_resnet-tiny_synth-points-cpu.py',
+    ('CPU config, synth 256x256', 'srsts-a_resnet-tiny_deform_1500it_synth-points-cpu.py',
      (256, 256)),
-    ('R50, CTW1500 (short 576)', 'srsts-a_resnet50_finetune_ctw1500.py',
+    ('R50, CTW1500 (short 576)', 'srsts-a_resnet50_deform_20k_ctw1500.py',
      (576, 768)),
     ('R50, ICDAR 2013/2015 (short 864; IC15 1280x720 -> 1536x864)',
-     'srsts-a_resnet50_finetune_icdar2015.py', (864, 1536)),
+     'srsts-a_resnet50_deform_3k_icdar2015.py', (864, 1536)),
     ('R50, Total-Text (short 1440, 4:3)',
-     'srsts-a_resnet50_finetune_totaltext.py', (1440, 1920)),
+     'srsts-a_resnet50_deform_3k_totaltext.py', (1440, 1920)),
 ]
 
 

@@ -15,7 +15,7 @@ Usage::
         [--images 3] [--size 640 1024] [--proposals 20]
 
 With ``--checkpoint`` (a checkpoint of
-``textbpn_resnet18_fpnc_synth-cpu.py``) it also measures, on the synth test
+``textbpn_resnet18_fpnc_12e_synth-cpu.py``) it also measures, on the synth test
 split, the hmean (mmocr ``HmeanIOUMetric``) of the boundary proposals alone
 against the polygons after the deformation, i.e. what the adaptive boundary
 deformation adds.
@@ -55,7 +55,7 @@ def _timeit(fn, n, warmup=1):
 
 
 CPU_CONFIG = osp.join(ROOT, 'configs/textdet/textbpn/'
-                      'textbpn_resnet18_fpnc_synth-cpu.py')
+                      'textbpn_resnet18_fpnc_12e_synth-cpu.py')
 
 
 def proposal_vs_deformed(checkpoint, split='test'):
@@ -198,7 +198,7 @@ def main():
             '', '## What the deformation adds (synth test split, '
             '`HmeanIOUMetric`, best score threshold)', '',
             f'Checkpoint `{args.checkpoint}` of '
-            '`textbpn_resnet18_fpnc_synth-cpu.py`.', '',
+            '`textbpn_resnet18_fpnc_12e_synth-cpu.py`.', '',
             '| polygons | precision | recall | hmean |', '|---|---|---|---|'
         ]
         for k in ('proposals', 'deformed'):

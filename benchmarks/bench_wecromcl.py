@@ -29,8 +29,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = {
     'paper':
-    ('configs/wecromcl/wecromcl_r50-bifpn-deform_200k_synthtext.py', 640, 2),
-    'cpu': ('configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py', 256, 8),
+    ('configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py', 640, 2),
+    'cpu': ('configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py', 256, 8),
 }
 WORDS = [
     'street', 'open', 'cafe', 'exit', 'hotel', 'bus', '24h', 'stop', 'sale',

@@ -9,9 +9,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
 MIM="$ROOT/.venv/bin/mim"
-CFG=configs/oclip/oclip_resnet-tiny_synth-cpu.py
+CFG=configs/oclip/oclip_resnet-tiny_4e_synth-cpu.py
 # The detector CPU configs read the exported backbone from this work dir.
-WORK=work_dirs/oclip_resnet-tiny_synth-cpu
+WORK=work_dirs/oclip_resnet-tiny_4e_synth-cpu
 OUT=outputs/demo
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 
@@ -45,5 +45,5 @@ echo "  training log          $(ls -d "$ROOT/$WORK"/2*/ | tail -n 1)"
 echo "  attention pictures    $ROOT/$OUT"
 ls "$OUT" | sed 's/^/      /'
 echo "[demo] next: fine-tune a detector from that backbone and evaluate it, e.g."
-echo "  $MIM train mmocr_vlp configs/textdet/dbnet/dbnet_resnet50-oclip-vlp-tiny_fpnc_synth-cpu.py"
+echo "  $MIM train mmocr_vlp configs/textdet/dbnet/dbnet_resnet-tiny-oclip-vlp_fpnc_10e_synth-cpu.py"
 echo "  (PSENet, FCENet and TextBPN have the same kind of config; see README)"

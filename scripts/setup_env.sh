@@ -15,7 +15,7 @@ PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 MMCV_VERSION=2.0.1
 STAMP="$VENV/.mmocr_vlp_stack"
-STACK_ID="torch2.13.0-mmcv${MMCV_VERSION}-mmdet3.1.0-mmocr1.0.1-$(md5sum "$ROOT/requirements/runtime.txt" "$ROOT/requirements/tests.txt" 2>/dev/null | md5sum | cut -c1-8)"
+STACK_ID="torch2.13.0-mmcv${MMCV_VERSION}-mmdet3.1.0-mmocr1.0.1-$(md5sum "$ROOT/requirements.txt" "$ROOT/requirements/tests.txt" 2>/dev/null | md5sum | cut -c1-8)"
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -105,7 +105,7 @@ fi
 pip_install --no-deps "$MMCV_WHEEL"
 
 # 3. The rest of the stack, then this package in editable mode.
-pip_install "${CONS[@]}" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+pip_install "${CONS[@]}" -r "$ROOT/requirements.txt" -r "$ROOT/requirements/tests.txt"
 # Legacy develop mode (egg-link): mim and mmengine locate the package (and its
 # .mim folder) through the distribution location, which PEP 660 installs hide.
 pip_install --no-deps --no-build-isolation --no-use-pep517 -e "$ROOT"

@@ -11,8 +11,8 @@ atomically.
 Example::
 
     python tools/generate_pseudo_labels.py \
-        configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py \
-        work_dirs/wecromcl_resnet-tiny_synth-cpu/iter_2000.pth \
+        configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py \
+        work_dirs/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu/iter_2000.pth \
         --data-root data/synth --ann-file train_textonly.json \
         --out data/synth/train_wecromcl.json --scales 1.0,1.5
 

@@ -13,7 +13,7 @@ Inputs, one of:
 Example::
 
     python tools/visualize_activation.py \
-        configs/wecromcl/wecromcl_resnet-tiny_synth-cpu.py CKPT \
+        configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-cpu.py CKPT \
         --icdar-dir ../shared/data/icdar2015_toy --out-dir work_dirs/act_vis
 """
 import argparse

@@ -10,8 +10,8 @@ predicted character (Fig. 4).
 Examples::
 
     python tools/visualize_attention.py \
-        --config configs/oclip/oclip_resnet-tiny_synth-cpu.py \
-        --checkpoint work_dirs/oclip_resnet-tiny_synth-cpu/epoch_4.pth \
+        --config configs/oclip/oclip_resnet-tiny_4e_synth-cpu.py \
+        --checkpoint work_dirs/oclip_resnet-tiny_4e_synth-cpu/epoch_4.pth \
         --img data/synth/imgs/train/000001.jpg --words "hello,world" \
         --out work_dirs/attn
     # every image of an ICDAR-format folder, words from its gt_*.txt:

@@ -38,7 +38,7 @@ synth_det_val.pipeline = cpu_test_pipeline
 synth_det_test = _base_.synth_det_test
 synth_det_test.pipeline = cpu_test_pipeline
 # Real images: evaluate with `--cfg-options test_dataloader.dataset=...`
-# or the transfer study (benchmarks/oclip_transfer_study.py).
+# or the transfer study (studies/oclip_transfer_study.py).
 icdar2015_toy_det_test = _base_.icdar2015_toy_det_test
 icdar2015_toy_det_test.pipeline = cpu_test_pipeline
 

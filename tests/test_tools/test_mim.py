@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmocr_vlp.datasets.synth import ensure_synth_dataset
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_CFG = 'oclip/oclip_resnet-tiny_synth-cpu.py'
+DEMO_CFG = 'oclip/oclip_resnet-tiny_4e_synth-cpu.py'
 MIM = shutil.which('mim', path=osp.dirname(sys.executable)) or shutil.which(
     'mim')
 
@@ -90,7 +90,7 @@ def test_mim_test_detector_with_hmean(tmp_path, tiny_synth):
     import torch
     from mmengine.registry import init_default_scope
     from mmocr.registry import MODELS
-    cfg_path = 'textdet/dbnet/dbnet_resnet50-oclip-vlp-tiny_fpnc_synth-cpu.py'
+    cfg_path = 'textdet/dbnet/dbnet_resnet-tiny-oclip-vlp_fpnc_10e_synth-cpu.py'
     cfg = Config.fromfile(str(REPO / 'configs' / cfg_path))
     cfg.model.backbone.init_cfg = None
     init_default_scope('mmocr')

@@ -18,8 +18,8 @@ from mmocr_vlp.visualization.spotting import (PointSpottingLocalVisualizer,
                                               draw_point_spotting)
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-CPU_CFG = osp.join(ROOT, 'configs', 'srsts_a',
-                   'srsts-a_resnet-tiny_synth-points-cpu.py')
+CPU_CFG = osp.join(ROOT, 'configs', 'srsts-a',
+                   'srsts-a_resnet-tiny_deform_1500it_synth-points-cpu.py')
 
 
 def _load_spot():

@@ -1,4 +1,0 @@
-# CPU partial-annotation variant: a fixed 75% of each image's words.
-_base_ = ['oclip_resnet-tiny_synth-cpu.py']
-
-train_dataloader = dict(dataset=dict(ann_file='train_partial75.json'))
