@@ -8,7 +8,7 @@ Examples::
     # DDP 'module.' prefix) -> our OCLIP checkpoint, checked against the
     # paper config (or the config the weights were trained with)
     python tools/convert_official_checkpoint.py oclip epoch_100.pt \\
-        oclip_synthtext.pth [--config configs/oclip/oclip_resnet50_synthtext.py]
+        oclip_synthtext.pth [--config configs/oclip/oclip_resnet50_100e_synthtext.py]
 
 The output ``{'state_dict': ..., 'meta': ...}`` is accepted by ``load_from``,
 ``mim test`` and ``tools/export_backbone.py``. An unknown, missing or
@@ -34,7 +34,7 @@ CONVERTERS = {
 }
 # name: config checked against when --config is not given.
 DEFAULT_CONFIGS = {
-    'oclip': 'configs/oclip/oclip_resnet50_synthtext.py',
+    'oclip': 'configs/oclip/oclip_resnet50_100e_synthtext.py',
 }
 
 

@@ -3,7 +3,7 @@
 
 ``tests/data/oclip/official_tiny.npz`` holds a tiny official model's state
 dict, inputs and outputs, produced by running github.com/bytedance/oclip
-(``benchmarks/oclip_parity_fixture.py``; docs/oclip.md gives the commands).
+(``tools/oclip_parity_fixture.py``; docs/oclip.md gives the commands).
 The state dict is converted with ``official_oclip_to_ours`` and every
 output must agree within 1e-5.
 """
@@ -25,7 +25,7 @@ from mmocr_vlp.utils.ckpt_convert import (check_state_dict,
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURE = REPO / 'tests' / 'data' / 'oclip' / 'official_tiny.npz'
-PAPER_CFG = REPO / 'configs' / 'oclip' / 'oclip_resnet50_synthtext.py'
+PAPER_CFG = REPO / 'configs' / 'oclip' / 'oclip_resnet50_100e_synthtext.py'
 MASK, EOS = 95, 96
 TOL = dict(atol=1e-5, rtol=1e-5)
 

@@ -18,7 +18,7 @@ masked-character logits, and the two losses of the official
 Usage (CPU, a few seconds)::
 
     git clone https://github.com/bytedance/oclip /path/to/oclip
-    python benchmarks/oclip_parity_fixture.py /path/to/oclip \\
+    python tools/oclip_parity_fixture.py /path/to/oclip \\
         --out tests/data/oclip/official_tiny.npz
 
 ``tests/test_models/oclip/test_oclip_parity.py`` converts the state dict

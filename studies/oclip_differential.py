@@ -23,14 +23,14 @@ the mean pairwise cosine of the image embeddings.
 
 Usage::
 
-    python benchmarks/oclip_differential.py CONFIG --official /path/to/oclip \\
+    python -m studies.oclip_differential CONFIG --official /path/to/oclip \\
         [--impl both|official|ours] [--iters 1000] [--seed 0] [--out JSON]
-    python benchmarks/oclip_differential.py --table JSON   # -> JSON's .md
+    python -m studies.oclip_differential --table JSON   # -> JSON's .md
 
 With ``--impl both`` (default) the two models are trained in one process,
 alternating on the same batch, so both columns always cover the same
 iterations. Rows go to ``--out`` (default
-``benchmarks/results/oclip_differential.json``) as they come.
+``studies/results/oclip_differential.json``) as they come.
 """
 import argparse
 import json
@@ -45,10 +45,9 @@ import torch
 import torch.nn.functional as F
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path[:0] = [ROOT, osp.join(ROOT, 'benchmarks')]
-from feature_collapse import mean_offdiag_cos  # noqa: E402
+from studies.feature_collapse import mean_offdiag_cos  # noqa: E402
 
-RESULTS = osp.join(ROOT, 'benchmarks', 'results')
+RESULTS = osp.join(ROOT, 'studies', 'results')
 NUM_SLOTS = 32  # the official data loader's word slots per image
 
 
