@@ -192,7 +192,7 @@ def official_oclip_to_ours(sd: Mapping,
             respect to ``reference``.
         ValueError: Shape mismatches with respect to ``reference``.
     """
-    out, unknown = OrderedDict(), []
+    out, unknown, origin = OrderedDict(), [], {}
     for k, v in unwrap_state_dict(sd).items():
         try:
             new = _oclip_key_official_to_ours(k)
@@ -202,26 +202,36 @@ def official_oclip_to_ours(sd: Mapping,
         if k == 'text_projection':  # x @ P  ==  Linear(weight=P.T)
             v = v.t()
         out[new] = v
+        origin[new] = k
     if unknown:
         raise KeyError(f'official oCLIP checkpoint: unknown keys {unknown}')
     if reference is not None:
-        check_state_dict(out, reference, 'official oCLIP checkpoint')
+        check_state_dict(out, reference, 'official oCLIP checkpoint',
+                         origin)
     return out
 
 
-def check_state_dict(sd: Mapping, reference: Mapping, what: str) -> None:
+def check_state_dict(sd: Mapping, reference: Mapping, what: str,
+                     origin: Optional[Mapping] = None) -> None:
     """Raise if ``sd`` and ``reference`` differ in keys or shapes (the
-    error names the keys; ``num_batches_tracked`` counters may be absent).
+    error names the keys, with their source names from ``origin`` if
+    given; ``num_batches_tracked`` counters may be absent).
     """
+    origin = origin or {}
+
     def skip(k):
         return k.endswith('num_batches_tracked')
 
+    def name(k):
+        return f'{k} (from {origin[k]})' if k in origin else k
+
     missing = [k for k in reference if k not in sd and not skip(k)]
-    unexpected = [k for k in sd if k not in reference]
+    unexpected = [name(k) for k in sd if k not in reference]
     if missing or unexpected:
         raise KeyError(f'{what}: missing keys {missing}, unexpected keys '
                        f'{unexpected}')
-    bad = [f'{k}: {tuple(sd[k].shape)} vs {tuple(reference[k].shape)}'
+    bad = [f'{name(k)}: {tuple(sd[k].shape)} vs '
+           f'{tuple(reference[k].shape)}'
            for k in sd if tuple(sd[k].shape) != tuple(reference[k].shape)]
     if bad:
         raise ValueError(f'{what}: shape mismatch with the model config: '
