@@ -287,3 +287,31 @@ def test_missing_fields_raise_clear_error():
     ds.gt_instances = inst
     with pytest.raises(KeyError, match='bad.jpg'):
         model.loss(torch.randn(1, 3, 64, 64), [ds])
+
+
+def test_trunk_zero_init_residual_unless_pretrained(tmp_path):
+    """Every bottleneck's last BN starts at zero (official init); weights
+    loaded by a Pretrained init_cfg are left alone."""
+    from mmocr.models.common.backbones.clip_resnet import CLIPBottleneck
+    cfg = dict(type='OCLIPResNet', depth=26, base_channels=8,
+               init_cfg=dict(type='Constant', val=1, layer='_BatchNorm'))
+    net = MODELS.build(cfg)
+    net.init_weights()
+    blocks = [m for m in net.modules() if isinstance(m, CLIPBottleneck)]
+    assert len(blocks) == 8
+    assert all(torch.all(b.norm3.weight == 0) for b in blocks)
+    assert torch.all(net.stem[1].weight == 1)
+    for b in blocks:
+        torch.nn.init.constant_(b.norm3.weight, 0.5)
+    ckpt = tmp_path / 'trunk.pth'
+    torch.save(dict(state_dict=net.state_dict()), ckpt)
+    loaded = MODELS.build(dict(cfg, init_cfg=dict(type='Pretrained',
+                                                  checkpoint=str(ckpt))))
+    loaded.init_weights()
+    assert all(torch.all(m.norm3.weight == 0.5) for m in loaded.modules()
+               if isinstance(m, CLIPBottleneck))
+    # No zero init when asked not to.
+    plain = MODELS.build(dict(cfg, zero_init_residual=False))
+    plain.init_weights()
+    assert all(torch.all(m.norm3.weight == 1) for m in plain.modules()
+               if isinstance(m, CLIPBottleneck))
