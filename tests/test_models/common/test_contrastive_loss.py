@@ -67,6 +67,18 @@ def test_logit_scale_learnable_and_clamped():
     assert loss_fn.logit_scale.grad == 0  # clamped: no gradient
     fixed = SymmetricContrastiveLoss(learnable=False)
     assert not any(True for _ in fixed.parameters())
+    # The official code does not clamp: max_logit_scale=None.
+    free = SymmetricContrastiveLoss(max_logit_scale=None)
+    with torch.no_grad():
+        free.logit_scale.fill_(10.)
+    assert free.get_logit_scale().item() == 10.
+    loss = free(img, txt)
+    loss.backward()
+    assert free.logit_scale.grad.abs() > 0
+    sim = F.normalize(img, dim=-1) @ F.normalize(txt, dim=-1).t()
+    ref = F.cross_entropy(math.exp(10.) * sim, torch.arange(4)) + \
+        F.cross_entropy(math.exp(10.) * sim.t(), torch.arange(4))
+    torch.testing.assert_close(loss.detach(), ref)
 
 
 def test_aligned_pairs_have_low_loss():
