@@ -203,6 +203,13 @@ def run(args) -> None:
         torch.manual_seed(args.seed)
         impls[name] = Official(cfg, args.official, lr, wd) \
             if name == 'official' else Ours(cfg, lr)
+    if args.same_init and len(impls) == 2:
+        # Our model starts from the official model's initial weights
+        # (same function, so any later gap comes from the step).
+        from mmocr_vlp.utils.ckpt_convert import official_oclip_to_ours
+        ours = impls['ours'].model
+        ours.load_state_dict(official_oclip_to_ours(
+            impls['official'].model.state_dict(), ours.state_dict()))
     probe_in, probe_ds = batch(
         probe_set, prep, range(min(args.probe, len(probe_set))), 12345)
     order = np.random.RandomState(args.seed)
@@ -237,7 +244,7 @@ def run(args) -> None:
                 acc_other=other, image_cos=cos, chance=math.log(bs),
                 sec_per_iter=a['sec'] / len(a['bc']), config=args.config,
                 seed=args.seed, lr=lr, warmup=args.warmup, iters=args.iters,
-                batch_size=bs))
+                batch_size=bs, same_init=args.same_init))
             acc[name] = dict(bc=[], cls=[], sec=0.)
             print(json.dumps(rows[-1]), flush=True)
         with open(out, 'w') as f:
@@ -292,6 +299,9 @@ def main() -> None:
     p.add_argument('--probe', type=int, default=40)
     p.add_argument('--probe-split', default='val')
     p.add_argument('--out', default=None)
+    p.add_argument('--same-init', action='store_true',
+                   help='with --impl both: start ours from the official '
+                   "model's initial weights")
     p.add_argument('--table', metavar='JSON',
                    help='only write the .md table of a results .json')
     args = p.parse_args()
