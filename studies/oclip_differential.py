@@ -275,7 +275,7 @@ def table(path: str) -> None:
             f"{any_row['batch_size']}, lr {any_row['lr']}, warm-up "
             f"{any_row['warmup']}, cosine over {any_row['iters']} "
             f"iterations; L_bc = (CE_i2t + CE_t2i) / 2 averaged "
-            f"over the 100 preceding iterations (chance "
+            f"over the iterations since the previous row (chance "
             f"{any_row['chance']:.3f}); accuracies and cosine on the probe "
             f"split in eval mode.\n")
     with open(osp.splitext(path)[0] + '.md', 'w') as f:
