@@ -4,32 +4,64 @@
 
 Examples::
 
+    # bytedance/oclip training checkpoint (state_dict, with or without the
+    # DDP 'module.' prefix) -> our OCLIP checkpoint, checked against the
+    # paper config (or the config the weights were trained with)
+    python tools/convert_official_checkpoint.py oclip epoch_100.pt \\
+        oclip_synthtext.pth [--config configs/oclip/oclip_resnet50_100e_synthtext.py]
     # official WeCromCL (ZhengyaoFang/WeCromCL) -> the paper configs
-    python tools/convert_official_checkpoint.py wecromcl wecromcl.pth \
+    python tools/convert_official_checkpoint.py wecromcl wecromcl.pth \\
         work_dirs/wecromcl_official.pth
     # then label a user's images with it
-    python tools/generate_pseudo_labels.py \
-        configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py \
+    python tools/generate_pseudo_labels.py \\
+        configs/wecromcl/wecromcl_resnet50_bifpn-deform_200k_synthtext.py \\
         work_dirs/wecromcl_official.pth ...
 
-The output is ``{'state_dict': {...}, 'meta': {...}}``, loadable by
-``load_from`` / ``tools/test.py`` / ``tools/generate_pseudo_labels.py``.
-Unknown or missing keys stop the conversion with their names.
+The output ``{'state_dict': ..., 'meta': ...}`` is accepted by ``load_from``,
+``mim test``, ``tools/export_backbone.py`` (oCLIP) and
+``tools/generate_pseudo_labels.py`` (WeCromCL). An unknown, missing or
+mis-shaped key is an error that names it.
 """
 import argparse
 import os
+import os.path as osp
 import sys
+from typing import Dict, Optional
 
 import torch
+from mmengine.config import Config
+from torch import Tensor
 
 import mmocr_vlp  # noqa: F401  (registers; checkpoint allow-list)
 from mmocr_vlp.models.wecromcl.official_checkpoint import \
     convert_official_wecromcl
-from mmocr_vlp.utils.ckpt_convert import load_state_dict_file
+from mmocr_vlp.utils.ckpt_convert import (load_state_dict_file,
+                                          official_oclip_to_ours)
 
-#: name -> converter(state_dict) -> our state dict.
-CONVERTERS = {
-    'wecromcl': convert_official_wecromcl,
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _oclip(sd: dict, cfg: Config) -> Dict[str, Tensor]:
+    """oCLIP: keys and shapes checked against the config's model."""
+    from mmengine.registry import init_default_scope
+    from mmocr.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmocr'))
+    return official_oclip_to_ours(sd, MODELS.build(cfg.model).state_dict())
+
+
+def _wecromcl(sd: dict, cfg: Optional[Config]) -> Dict[str, Tensor]:
+    """WeCromCL: character rows reordered to the config's dictionary (the
+    paper dictionary without ``--config``)."""
+    return convert_official_wecromcl(
+        sd, cfg.model.get('dictionary') if cfg is not None else None)
+
+
+#: name -> converter(official state dict, config or None) -> our state dict.
+CONVERTERS = {'oclip': _oclip, 'wecromcl': _wecromcl}
+#: name -> config used when --config is not given (None: no config needed).
+DEFAULT_CONFIGS = {
+    'oclip': 'configs/oclip/oclip_resnet50_100e_synthtext.py',
+    'wecromcl': None,
 }
 
 
@@ -39,23 +71,32 @@ def parse_args(argv=None):
                    help='which official implementation wrote the checkpoint')
     p.add_argument('checkpoint', help='the official checkpoint')
     p.add_argument('out', help='output .pth')
+    p.add_argument('--config', default=None,
+                   help='mmocr_vlp config whose model the weights must fit '
+                   '(default: the paper config)')
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    sd = load_state_dict_file(args.checkpoint)
+    cfg_path = args.config
+    if cfg_path is None and DEFAULT_CONFIGS[args.model] is not None:
+        cfg_path = osp.join(ROOT, DEFAULT_CONFIGS[args.model])
+    cfg = Config.fromfile(cfg_path) if cfg_path else None
     try:
-        out = CONVERTERS[args.model](sd)
+        sd = CONVERTERS[args.model](load_state_dict_file(args.checkpoint),
+                                    cfg)
     except (KeyError, ValueError) as e:
         print(f'{args.checkpoint}: {e}', file=sys.stderr)
         return 1
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     torch.save(
-        dict(state_dict=out,
-             meta=dict(converted_from=args.model,
-                       source=os.path.basename(args.checkpoint))), args.out)
-    print(f'{args.out}: {len(out)} tensors ({args.model})')
+        dict(state_dict={k: v.detach().cpu().clone() for k, v in sd.items()},
+             meta=dict(source=osp.abspath(args.checkpoint),
+                       converter=args.model,
+                       config=cfg_path)), args.out)
+    print(f'{args.out}: {len(sd)} tensors ({args.model}' +
+          (f', checked against {cfg_path})' if cfg_path else ')'))
     return 0
 
 

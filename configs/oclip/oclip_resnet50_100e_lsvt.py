@@ -7,7 +7,7 @@ _base_ = ['oclip_resnet50_100e_synthtext.py']
 dictionary = dict(
     type='VLPDictionary', dict_file='{{$MMOCR_VLP_DATA:data}}/lsvt/dict.txt',
     case='keep',
-    max_len=25, min_len=2, oov='drop', overlong='truncate')
+    max_len=24, min_len=2, oov='drop', overlong='truncate')
 
 model = dict(
     dictionary=dictionary,

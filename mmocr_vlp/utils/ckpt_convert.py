@@ -16,10 +16,14 @@ Three layouts of the same CLIP modified ResNet trunk exist:
 ``ours``
     :class:`mmocr_vlp.models.OCLIP`: ``image_encoder.backbone.<mmocr>`` and
     ``image_encoder.attnpool.*`` (same names as the official attnpool).
+
+A whole official oCLIP checkpoint (trunk, text encoder, decoder, logit
+scale) converts to our :class:`OCLIP` with :func:`official_oclip_to_ours`
+(``tools/convert_official_checkpoint.py oclip``).
 """
 import re
 from collections import OrderedDict
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional
 
 import torch
 
@@ -99,6 +103,14 @@ def _block_mmocr_to_official(rest: str) -> str:
     return rest
 
 
+def _trunk_key_official_to_mmocr(rest: str) -> str:
+    """One official trunk key (without ``visual.``) -> mmocr key."""
+    head, _, tail = rest.partition('.')
+    if head in _STEM_OFFICIAL_TO_MMOCR:
+        return f'{_STEM_OFFICIAL_TO_MMOCR[head]}.{tail}'
+    return _block_official_to_mmocr(rest)
+
+
 def official_to_mmocr(sd: Mapping) -> StateDict:
     """Official oCLIP ``visual.*`` trunk -> mmocr ``CLIPResNet`` keys
     (``attnpool`` and non-visual keys dropped)."""
@@ -106,14 +118,124 @@ def official_to_mmocr(sd: Mapping) -> StateDict:
     for k, v in unwrap_state_dict(sd).items():
         if not k.startswith('visual.') or k.startswith('visual.attnpool.'):
             continue
-        rest = k[len('visual.'):]
-        head, _, tail = rest.partition('.')
-        if head in _STEM_OFFICIAL_TO_MMOCR:
-            rest = f'{_STEM_OFFICIAL_TO_MMOCR[head]}.{tail}'
-        else:
-            rest = _block_official_to_mmocr(rest)
-        out[rest] = v
+        out[_trunk_key_official_to_mmocr(k[len('visual.'):])] = v
     return out
+
+
+# Official oCLIP text/decoder block parameter names -> ours.
+_TEXT_BLOCK = {
+    'attn.in_proj_weight': 'self_attn.in_proj_weight',
+    'attn.in_proj_bias': 'self_attn.in_proj_bias',
+    'attn.out_proj.weight': 'self_attn.out_proj.weight',
+    'attn.out_proj.bias': 'self_attn.out_proj.bias',
+    'ln_1.weight': 'norm1.weight',
+    'ln_1.bias': 'norm1.bias',
+    'ln_2.weight': 'norm2.weight',
+    'ln_2.bias': 'norm2.bias',
+    'mlp.c_fc.weight': 'linear1.weight',
+    'mlp.c_fc.bias': 'linear1.bias',
+    'mlp.c_proj.weight': 'linear2.weight',
+    'mlp.c_proj.bias': 'linear2.bias',
+}
+_OCLIP_PLAIN = {
+    'token_embedding.weight': 'text_encoder.token_embedding.weight',
+    'positional_embedding': 'text_encoder.positional_embedding',
+    'ln_final.weight': 'text_encoder.ln_final.weight',
+    'ln_final.bias': 'text_encoder.ln_final.bias',
+    'text_projection': 'text_encoder.text_projection.weight',
+    'logit_scale': 'loss_contrastive.logit_scale',
+    'image_pos': 'decoder.image_pos',
+    'ln_final_decoder.weight': 'decoder.ln_final.weight',
+    'ln_final_decoder.bias': 'decoder.ln_final.bias',
+    'text_class.weight': 'decoder.text_class.weight',
+    'text_class.bias': 'decoder.text_class.bias',
+}
+
+
+def _oclip_key_official_to_ours(k: str) -> str:
+    """Map one official oCLIP key to ours; KeyError if unknown."""
+    if k.startswith('visual.attnpool.'):
+        return OURS_POOL + k[len('visual.attnpool.'):]
+    if k.startswith('visual.'):
+        return OURS_TRUNK + _trunk_key_official_to_mmocr(k[len('visual.'):])
+    if k in _OCLIP_PLAIN:
+        return _OCLIP_PLAIN[k]
+    m = re.fullmatch(r'transformer\.resblocks\.(\d+)\.(.+)', k)
+    if m and m.group(2) in _TEXT_BLOCK:
+        return (f'text_encoder.transformer.layers.{m.group(1)}.'
+                f'{_TEXT_BLOCK[m.group(2)]}')
+    m = re.fullmatch(r'transformer_decoder\.resblocks\.(\d+)\.(.+)', k)
+    if m and m.group(2) in _TEXT_BLOCK:
+        # Our decoder layers keep the official names.
+        return f'decoder.layers.{m.group(1)}.{m.group(2)}'
+    raise KeyError(k)
+
+
+def official_oclip_to_ours(sd: Mapping,
+                           reference: Optional[Mapping] = None) -> StateDict:
+    """A checkpoint of the official oCLIP training script -> our
+    :class:`OCLIP` state dict.
+
+    Args:
+        sd: The official checkpoint (``state_dict`` wrapper and the DDP
+            ``module.`` prefix allowed).
+        reference: Our model's state dict (e.g. ``model.state_dict()`` of
+            the target config). If given, a key it lacks, a key the
+            conversion does not produce, or a shape mismatch is an error
+            naming the keys.
+
+    Returns:
+        The converted state dict.
+
+    Raises:
+        KeyError: Unknown official keys, or missing/unexpected keys with
+            respect to ``reference``.
+        ValueError: Shape mismatches with respect to ``reference``.
+    """
+    out, unknown, origin = OrderedDict(), [], {}
+    for k, v in unwrap_state_dict(sd).items():
+        try:
+            new = _oclip_key_official_to_ours(k)
+        except KeyError:
+            unknown.append(k)
+            continue
+        if k == 'text_projection':  # x @ P  ==  Linear(weight=P.T)
+            v = v.t()
+        out[new] = v
+        origin[new] = k
+    if unknown:
+        raise KeyError(f'official oCLIP checkpoint: unknown keys {unknown}')
+    if reference is not None:
+        check_state_dict(out, reference, 'official oCLIP checkpoint',
+                         origin)
+    return out
+
+
+def check_state_dict(sd: Mapping, reference: Mapping, what: str,
+                     origin: Optional[Mapping] = None) -> None:
+    """Raise if ``sd`` and ``reference`` differ in keys or shapes (the
+    error names the keys, with their source names from ``origin`` if
+    given; ``num_batches_tracked`` counters may be absent).
+    """
+    origin = origin or {}
+
+    def skip(k):
+        return k.endswith('num_batches_tracked')
+
+    def name(k):
+        return f'{k} (from {origin[k]})' if k in origin else k
+
+    missing = [k for k in reference if k not in sd and not skip(k)]
+    unexpected = [name(k) for k in sd if k not in reference]
+    if missing or unexpected:
+        raise KeyError(f'{what}: missing keys {missing}, unexpected keys '
+                       f'{unexpected}')
+    bad = [f'{name(k)}: {tuple(sd[k].shape)} vs '
+           f'{tuple(reference[k].shape)}'
+           for k in sd if tuple(sd[k].shape) != tuple(reference[k].shape)]
+    if bad:
+        raise ValueError(f'{what}: shape mismatch with the model config: '
+                         f'{bad}')
 
 
 def mmocr_to_official(sd: Mapping, prefix: str = 'visual.') -> StateDict:

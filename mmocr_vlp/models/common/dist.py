@@ -76,3 +76,20 @@ def gather_with_grad(tensor: Tensor, group: Optional[object] = None) -> Tensor:
     pieces = [gathered[r * max_n:r * max_n + s] for r, s in enumerate(sizes)]
     return torch.cat(pieces, dim=0)
 
+
+
+def gather_local_grad(tensor: Tensor, group: Optional[object] = None
+                      ) -> Tensor:
+    """Like :func:`gather_with_grad`, but only this rank's rows carry a
+    gradient; the other ranks' rows are constants (a plain ``all_gather``,
+    as the official oCLIP and CLIP-era code do). With DDP's averaging the
+    parameter gradient of a global loss is then ``1 / world_size`` of the
+    single-process gradient.
+    """
+    if not dist_ready():
+        return tensor
+    gathered = gather_with_grad(tensor.detach(), group)
+    sizes = _gather_sizes(tensor.shape[0], tensor.device, group)
+    start = sum(sizes[:dist.get_rank(group=group)])
+    return torch.cat([gathered[:start], tensor,
+                      gathered[start + tensor.shape[0]:]], dim=0)

@@ -217,6 +217,10 @@ class CharTextEncoder(BaseModule):
             w = self.embed_dims
             proj_std = w**-0.5 * (2 * self.num_layers)**-0.5
             for layer in self.transformer.layers:
+                # nn.TransformerEncoder deep-copies one layer: give every
+                # layer its own FFN biases too (PyTorch's default init).
+                layer.linear1.reset_parameters()
+                layer.linear2.reset_parameters()
                 nn.init.normal_(layer.self_attn.in_proj_weight, std=w**-0.5)
                 nn.init.zeros_(layer.self_attn.in_proj_bias)
                 nn.init.normal_(layer.self_attn.out_proj.weight, std=proj_std)

@@ -82,10 +82,10 @@ class CLIPAttentionPool(BaseModule):
         self.k_proj = nn.Linear(embed_dims, embed_dims)
         self.v_proj = nn.Linear(embed_dims, embed_dims)
         self.c_proj = nn.Linear(embed_dims, out_dims)
+        # CLIP init: weight std embed_dims^-0.5, PyTorch's default biases.
         std = embed_dims**-0.5
         for m in (self.q_proj, self.k_proj, self.v_proj, self.c_proj):
             nn.init.normal_(m.weight, std=std)
-            nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor, need_weights: bool = False
                 ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:

@@ -11,6 +11,7 @@ key-prefix strip, and mmocr-format oCLIP weights load without conversion.
 from mmocr.models.common.backbones.clip_resnet import (CLIPBottleneck,
                                                         CLIPResNet)
 from mmocr.registry import MODELS
+from torch import nn
 
 
 @MODELS.register_module()
@@ -23,6 +24,13 @@ class OCLIPResNet(CLIPResNet):
     50, any state dict of this class loads into ``mmocr.models.CLIPResNet``
     built with the same ``base_channels`` with no missing/unexpected keys;
     for the other depths use this class in the detector config.
+
+    ``zero_init_residual`` (mmdet's argument, default True) zero-initialises
+    the last BatchNorm (``norm3``) of every bottleneck, as CLIP and the
+    official oCLIP do; mmdet's own check only recognises its ``Bottleneck``
+    class (not ``CLIPBottleneck``) and only without an explicit
+    ``init_cfg``, so this class applies it itself after any init that is
+    not a ``Pretrained`` checkpoint.
     """
     arch_settings = {
         26: (CLIPBottleneck, (2, 2, 2, 2)),
@@ -30,3 +38,17 @@ class OCLIPResNet(CLIPResNet):
         101: (CLIPBottleneck, (3, 4, 23, 3)),
         152: (CLIPBottleneck, (3, 8, 36, 3)),
     }
+
+    def init_weights(self) -> None:
+        if getattr(self, '_is_init', False):
+            return
+        super().init_weights()
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) \
+            else [self.init_cfg]
+        if not self.zero_init_residual or any(
+                isinstance(c, dict) and c.get('type') == 'Pretrained'
+                for c in cfgs):
+            return
+        for m in self.modules():
+            if isinstance(m, CLIPBottleneck):
+                nn.init.zeros_(m.norm3.weight)

@@ -50,9 +50,11 @@ class OCLIP(BaseModel):
     encoder a second time on the clean words for the contrastive branch.
 
     The image-level text embedding of Eq. 3 is the mean of the image's word
-    embeddings over its real (non-ignored) words only; images without any
-    word take no part in the contrastive loss (and add no NaN). The official
-    code averages all 32 slots including empty ones; we do not.
+    embeddings. With ``num_word_slots=S`` (the official code, S = 32) it is
+    the mean over S slots, the empty ones holding the encoder's embedding of
+    an all-PAD row. With ``num_word_slots=None`` it is the mean over the real
+    (non-ignored) words only, and images without any word take no part in
+    the contrastive loss (and add no NaN).
 
     Data samples carry ``gt_instances`` with ``tokens``, ``masked_tokens``,
     ``mask_labels`` (and ``ignored``); any subset of an image's words may be
@@ -70,6 +72,9 @@ class OCLIP(BaseModel):
             (its ``loss_weight`` is ``w_bc``).
         loss_cls_weight (float): ``w_cls``.
         contrastive_tokens (str): ``'masked'`` or ``'unmasked'``.
+        num_word_slots (int, optional): Word slots averaged into the
+            image-level text embedding (32 in the official code), or None
+            for the mean over real words. Defaults to None.
         test_cfg (dict, optional): ``return_attn`` (bool) adds attention maps
             to predictions.
         data_preprocessor (dict, optional): e.g. mmocr
@@ -85,6 +90,7 @@ class OCLIP(BaseModel):
                      type='SymmetricContrastiveLoss'),
                  loss_cls_weight: float = 1.0,
                  contrastive_tokens: str = 'masked',
+                 num_word_slots: Optional[int] = None,
                  test_cfg: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None) -> None:
@@ -104,10 +110,14 @@ class OCLIP(BaseModel):
         decoder.setdefault('embed_dims', width)
         decoder.setdefault('spatial_dim',
                            self.image_encoder.attnpool.spatial_dim)
+        decoder.setdefault('init_width', self.text_encoder.embed_dims)
+        decoder.setdefault('init_layers',
+                           len(self.text_encoder.transformer.layers))
         self.decoder = MODELS.build(decoder)
         self.loss_contrastive = MODELS.build(loss_contrastive)
         self.loss_cls_weight = loss_cls_weight
         self.contrastive_tokens = contrastive_tokens
+        self.num_word_slots = num_word_slots
         self.test_cfg = dict(test_cfg or {})
 
     # ------------------------------------------------------------ helpers
@@ -156,26 +166,34 @@ class OCLIP(BaseModel):
             cat(tok), cat(msk), cat(lab), cat(img_idx), cat(slot),
             len(data_samples))
 
-    @staticmethod
-    def _image_text_embeds(word_embeds: Tensor, words: _Words
+    def _image_text_embeds(self, word_embeds: Tensor, words: _Words
                            ) -> Tuple[Tensor, Tensor]:
-        """Masked mean of word embeddings per image -> ``(B, D)``, valid."""
+        """Mean of word embeddings per image (Eq. 3) -> ``(B, D)``, valid."""
         b = words.num_imgs
         out = word_embeds.new_zeros(b, word_embeds.shape[-1])
         out = out.index_add(0, words.img_idx, word_embeds)
         cnt = torch.bincount(words.img_idx, minlength=b).to(out.dtype)
-        return out / cnt.clamp(min=1.).unsqueeze(-1), cnt > 0
+        if self.num_word_slots is None:
+            return out / cnt.clamp(min=1.).unsqueeze(-1), cnt > 0
+        slots = self.num_word_slots
+        if bool((cnt > slots).any()):
+            raise ValueError(f'OCLIP: an image has {int(cnt.max())} words > '
+                             f'num_word_slots={slots}; lower max_words of '
+                             f'SampleWords')
+        empty = self.text_encoder(words.tokens.new_full(
+            (1, self.text_encoder.max_len), self.text_encoder.pad_idx))[0]
+        out = out + (slots - cnt).unsqueeze(-1) * empty
+        return out / slots, torch.ones_like(cnt, dtype=torch.bool)
 
     def _decode(self, word_embeds: Tensor, words: _Words, glob: Tensor,
                 spatial: Tensor, hw: Tuple[int, int], need_weights: bool
                 ) -> Tuple[Tensor, Optional[Tensor]]:
-        """Run the decoder; returns ``(M, V)`` logits and ``(M, 1+hw)``."""
+        """Run the decoder; returns ``(M, V)`` logits and ``(M, hw)``."""
         b = glob.shape[0]
         k = max(words.max_per_img, 1)
         queries = word_embeds.new_zeros(b, k, word_embeds.shape[-1])
         queries = queries.index_put((words.img_idx, words.slot), word_embeds)
-        memory = torch.cat([glob.unsqueeze(1), spatial], dim=1)
-        logits, attn = self.decoder(queries, memory, hw, need_weights)
+        logits, attn = self.decoder(queries, spatial, hw, need_weights)
         logits = logits[words.img_idx, words.slot]
         if attn is not None:
             attn = attn[words.img_idx, words.slot]
@@ -267,8 +285,11 @@ class OCLIP(BaseModel):
                         need_weights=need)
         words = out['words']
         h, w = out['hw']
+        # The predicted character is the best *character* class (never
+        # PAD / MASK / EOS).
         probs = out['mask_logits'].softmax(-1)
-        scores, labels = probs.max(-1)
+        scores, labels = probs[:, 1:self.dictionary.num_chars + 1].max(-1)
+        labels = labels + 1
         img_embeds = F.normalize(out['img_embeds'], dim=-1)
         text_embeds = F.normalize(out['text_embeds'], dim=-1)
         word_embeds = F.normalize(out['word_embeds'], dim=-1)
@@ -288,7 +309,7 @@ class OCLIP(BaseModel):
             pred.mask_pred_chars = chars
             pred.pred_texts = texts
             if need:
-                pred.decoder_attn = out['dec_attn'][sel][:, 1:].reshape(
+                pred.decoder_attn = out['dec_attn'][sel].reshape(
                     -1, h, w).detach()
                 ds.pool_attn = out['pool_attn'][i, 0, 1:].reshape(
                     h, w).detach()

@@ -67,6 +67,18 @@ def test_logit_scale_learnable_and_clamped():
     assert loss_fn.logit_scale.grad == 0  # clamped: no gradient
     fixed = SymmetricContrastiveLoss(learnable=False)
     assert not any(True for _ in fixed.parameters())
+    # The official code does not clamp: max_logit_scale=None.
+    free = SymmetricContrastiveLoss(max_logit_scale=None)
+    with torch.no_grad():
+        free.logit_scale.fill_(10.)
+    assert free.get_logit_scale().item() == 10.
+    loss = free(img, txt)
+    loss.backward()
+    assert free.logit_scale.grad.abs() > 0
+    sim = F.normalize(img, dim=-1) @ F.normalize(txt, dim=-1).t()
+    ref = F.cross_entropy(math.exp(10.) * sim, torch.arange(4)) + \
+        F.cross_entropy(math.exp(10.) * sim.t(), torch.arange(4))
+    torch.testing.assert_close(loss.detach(), ref)
 
 
 def test_aligned_pairs_have_low_loss():
@@ -85,12 +97,12 @@ VALID = torch.tensor([True, False, True, True, True])
 
 class _Toy(nn.Module):
 
-    def __init__(self):
+    def __init__(self, gather_grad=True):
         super().__init__()
         torch.manual_seed(0)
         self.img_proj = nn.Linear(IMG_DIM, 3)
         self.txt_proj = nn.Linear(TXT_DIM, 3)
-        self.loss = SymmetricContrastiveLoss()
+        self.loss = SymmetricContrastiveLoss(gather_grad=gather_grad)
 
     def forward(self, img, txt, valid):
         return self.loss(self.img_proj(img), self.txt_proj(txt), valid)
@@ -116,15 +128,20 @@ def _ddp_worker(rank, world, init_file, out_file):
         img, txt = _data()
         start = sum(SIZES[:rank])
         sl = slice(start, start + SIZES[rank])
-        model = DDP(_Toy())
-        loss = model(img[sl], txt[sl], VALID[sl])
-        loss.backward()
-        grads = {n: p.grad.clone() for n, p in model.module.named_parameters()}
-        torch.save(dict(loss=loss.detach(), grads=grads), f'{out_file}.{rank}')
-        # Free the DDP reducer while the process group is alive: destroying
-        # it afterwards can hang in gloo.
-        del model, loss
-        dist.barrier()
+        res = {}
+        for gather_grad in (True, False):
+            model = DDP(_Toy(gather_grad))
+            loss = model(img[sl], txt[sl], VALID[sl])
+            loss.backward()
+            res[gather_grad] = dict(
+                loss=loss.detach(),
+                grads={n: p.grad.clone()
+                       for n, p in model.module.named_parameters()})
+            # Free the DDP reducer while the process group is alive:
+            # destroying it afterwards can hang in gloo.
+            del model, loss
+            dist.barrier()
+        torch.save(res, f'{out_file}.{rank}')
     finally:
         dist.destroy_process_group()
 
@@ -150,12 +167,19 @@ def test_ddp_gloo_equals_single_process(tmp_path):
     loss = single(img, txt, VALID)
     loss.backward()
     for rank in range(world):
-        res = torch.load(f'{out_file}.{rank}', weights_only=True)
-        torch.testing.assert_close(res['loss'], loss.detach(), rtol=1e-5,
-                                   atol=1e-6)
-        for n, p in single.named_parameters():
-            torch.testing.assert_close(res['grads'][n], p.grad, rtol=1e-4,
-                                       atol=1e-6, msg=n)
+        both = torch.load(f'{out_file}.{rank}', weights_only=True)
+        # gather_grad=False (official): only local rows carry a gradient,
+        # so DDP's average is 1 / world of the single-process gradient for
+        # the embedding parameters (the logit scale, used whole by every
+        # rank, keeps its full gradient).
+        for gather_grad, scale in ((True, 1.), (False, 1. / world)):
+            res = both[gather_grad]
+            torch.testing.assert_close(res['loss'], loss.detach(),
+                                       rtol=1e-5, atol=1e-6)
+            for n, p in single.named_parameters():
+                s = 1. if n == 'loss.logit_scale' else scale
+                torch.testing.assert_close(res['grads'][n], p.grad * s,
+                                           rtol=1e-4, atol=1e-6, msg=n)
     # Sanity: negatives really span the global batch (a local-only loss
     # on rank 0's rows would differ).
     local = _Toy()(img[:3], txt[:3], VALID[:3])

@@ -236,6 +236,10 @@ def test_clip_init_stds():
     assert abs(layer.self_attn.out_proj.weight.std().item() - proj) < 0.01
     assert abs(layer.linear1.weight.std().item() - (2 * w)**-0.5) < 0.01
     assert torch.all(layer.self_attn.in_proj_bias == 0)
+    # Layers are not clones of each other (nn.TransformerEncoder copies).
+    other = enc.transformer.layers[1]
+    assert not torch.equal(layer.linear1.bias, other.linear1.bias)
+    assert not torch.equal(layer.linear2.weight, other.linear2.weight)
 
 
 def test_text_encoder_cfg_from_dictionary():

@@ -11,7 +11,7 @@ from mmocr.registry import MODELS
 from torch import Tensor
 
 from ..amp import fp32_forward
-from ..dist import gather_with_grad
+from ..dist import gather_local_grad, gather_with_grad
 
 
 @MODELS.register_module()
@@ -37,18 +37,26 @@ class SymmetricContrastiveLoss(BaseModule):
 
     Args:
         init_logit_scale (float): Initial ``logit_scale`` = ln(1 / 0.07).
-        max_logit_scale (float): ``logit_scale`` is clamped to
-            ``[0, max_logit_scale]`` (ln 100, i.e. temperature >= 0.01).
+        max_logit_scale (float, optional): ``logit_scale`` is clamped to
+            ``[0, max_logit_scale]`` (ln 100, i.e. temperature >= 0.01);
+            None leaves it unclamped (the official oCLIP and WeCromCL
+            code). Defaults to ln 100.
         learnable (bool): Learn ``logit_scale``.
         gather (bool): Gather across ranks when distributed.
+        gather_grad (bool): The gathered rows of other ranks carry gradients
+            (the parameter gradient equals the single-process gradient of
+            the global batch). False: only this rank's rows do, as in the
+            official oCLIP code, whose contrastive gradient is then
+            ``1 / world_size`` of it. Defaults to True.
         loss_weight (float): Multiplier of the loss.
     """
 
     def __init__(self,
                  init_logit_scale: float = math.log(1 / 0.07),
-                 max_logit_scale: float = math.log(100.),
+                 max_logit_scale: Optional[float] = math.log(100.),
                  learnable: bool = True,
                  gather: bool = True,
+                 gather_grad: bool = True,
                  loss_weight: float = 1.0,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -59,10 +67,13 @@ class SymmetricContrastiveLoss(BaseModule):
             self.register_buffer('logit_scale', scale)
         self.max_logit_scale = max_logit_scale
         self.gather = gather
+        self.gather_grad = gather_grad
         self.loss_weight = loss_weight
 
     def get_logit_scale(self) -> Tensor:
-        """The clamped logit scale (the inverse temperature is its exp)."""
+        """The (clamped) logit scale; the inverse temperature is its exp."""
+        if self.max_logit_scale is None:
+            return self.logit_scale
         return self.logit_scale.clamp(0., self.max_logit_scale)
 
     @fp32_forward
@@ -94,8 +105,10 @@ class SymmetricContrastiveLoss(BaseModule):
         txt = F.normalize(text_embeds, dim=-1)
         valid_f = valid.to(img.dtype)
         if self.gather:
-            img = gather_with_grad(img)
-            txt = gather_with_grad(txt)
+            gather = gather_with_grad if self.gather_grad \
+                else gather_local_grad
+            img = gather(img)
+            txt = gather(txt)
             valid_f = gather_with_grad(valid_f)
         keep = valid_f > 0.5
         scale = self.get_logit_scale()
