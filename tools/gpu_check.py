@@ -202,7 +202,10 @@ def synthetic_loader_cfg(cfg, data_root: str, ann_file: str,
               ann_file=ann_file,
               data_prefix=dict(img_path=''))
     for t in ds.get('pipeline') or []:
-        if 'ann_file' in t:  # e.g. SampleNegativeTexts' vocabulary
+        # Negatives' vocabulary (an annotation file, or the official English
+        # word list the paper configs expect under data/): the rendered set.
+        if t.get('type') == 'SampleNegativeTexts':
+            t.pop('vocab_file', None)
             t['ann_file'] = osp.join(data_root, ann_file)
     return dict(batch_size=batch,
                 num_workers=min(2,

@@ -115,7 +115,7 @@ def test_oclip_cpu_step_runs_in_bf16_with_fp32_losses():
     seen = {}
     hooks = [
         _record(model.image_encoder.backbone.stem[0], seen, 'stem_conv'),
-        _record(model.decoder.classifier, seen, 'classifier'),
+        _record(model.decoder.text_class, seen, 'classifier'),
     ]
     loss_inputs = {}
 

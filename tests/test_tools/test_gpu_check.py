@@ -66,6 +66,7 @@ def test_synthetic_loader_keeps_pipeline_and_redirects_files(tmp_path):
                                         2)['dataset']
     neg = [t for t in ds['pipeline'] if t['type'] == 'SampleNegativeTexts']
     assert neg and neg[0]['ann_file'] == os.path.join(root, 'train_full.json')
+    assert 'vocab_file' not in neg[0]  # the official word list is not here
     # The config itself is not modified.
     assert cfg.train_dataloader.dataset.data_root == 'data/synthtext'
     # ICDAR 2015 detectors: mmocr's pipeline with our ColorJitter, whole.
