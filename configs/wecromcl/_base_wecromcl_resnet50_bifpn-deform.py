@@ -113,7 +113,7 @@ model = dict(
 # official repository, copied to data/wecromcl/), never one of the image's
 # words, compared case-sensitively; drawn by SampleNegativeTexts and packed as
 # metainfo.
-vocab_file = 'data/wecromcl/eng_vocabulary.txt'
+vocab_file = '{{$MMOCR_VLP_DATA:data}}/wecromcl/eng_vocabulary.txt'
 meta_keys = ('img_path', 'ori_shape', 'img_shape', 'pad_shape',
              'scale_factor', 'valid_ratio', 'neg_texts')
 
