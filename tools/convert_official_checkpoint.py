@@ -84,8 +84,12 @@ def main(argv=None) -> int:
         cfg_path = osp.join(ROOT, DEFAULT_CONFIGS[args.model])
     cfg = Config.fromfile(cfg_path) if cfg_path else None
     try:
-        sd = CONVERTERS[args.model](load_state_dict_file(args.checkpoint),
-                                    cfg)
+        official = load_state_dict_file(args.checkpoint)
+    except (OSError, RuntimeError) as e:  # missing, truncated, not torch
+        print(f'convert_official_checkpoint: {e}', file=sys.stderr)
+        return 1
+    try:
+        sd = CONVERTERS[args.model](official, cfg)
     except (KeyError, ValueError) as e:
         print(f'{args.checkpoint}: {e}', file=sys.stderr)
         return 1

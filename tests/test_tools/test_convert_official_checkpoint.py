@@ -181,3 +181,14 @@ def test_oclip_unknown_and_missing_keys_are_named(tmp_path, capsys,
     assert tool.main(['oclip', str(ckpt), str(out), '--config',
                       str(cfg)]) == 1
     assert 'decoder.text_class.bias' in capsys.readouterr().err
+
+
+def test_unreadable_checkpoint_is_a_clear_error(tmp_path, capsys, load_tool):
+    tool = load_tool('convert_official_checkpoint')
+    bad = tmp_path / 'cut.pth'
+    torch.save({'w': torch.zeros(1000)}, bad)
+    bad.write_bytes(bad.read_bytes()[:200])  # truncated copy
+    for path in (bad, tmp_path / 'missing.pth'):
+        assert tool.main(['wecromcl', str(path), str(tmp_path / 'o.pth')]) == 1
+        assert str(path) in capsys.readouterr().err
+    assert not (tmp_path / 'o.pth').exists()
