@@ -28,7 +28,11 @@
 #   # stage 2: this config, loading stage 1's last checkpoint (load_from)
 #   python tools/train.py \
 #     configs/wecromcl/wecromcl_resnet-tiny_bifpn-deform_2k_synth-vocab24-hard-cpu.py
-# Measured: docs/results.md, "Beyond one font: an easy -> hard curriculum".
+# Measured (one run, one thread each): held-out pseudo-label F 0.987 on the
+# hard test split (307 words; untrained 0.332, stage 1 alone 0.759), 95 %
+# of anchors inside their word, after 14.3 + 18.6 CPU-minutes; 0.984 on the
+# 31-font synth_vocab24 test split. docs/results.md, "Beyond one font: an
+# easy -> hard curriculum".
 _base_ = ['wecromcl_resnet-tiny_bifpn-deform_3k_synth-vocab24-easy-cpu.py']
 
 data_root = '{{$MMOCR_VLP_DATA:data}}/synth_vocab24_hard'
