@@ -65,6 +65,7 @@ ROOT = REPO_ROOT
 OCLIP_CONFIG = 'configs/oclip/oclip_resnet50_100e_synthtext.py'
 WECROMCL_CONFIG = ('configs/wecromcl/'
                    'wecromcl_resnet50_bifpn-deform_200k_synthtext.py')
+DEFAULT_OUT = 'benchmarks/results/bench_vs_official'
 IMG, BATCH, WORDS, WORD_LEN = 512, 4, 8, 25
 # WeCromCL: train batch, negatives per image, labelling size and words.
 WC_BATCH, WC_NEG, WC_LABEL_SIZE, WC_LABEL_WORDS = 2, 16, 640, 5
@@ -401,8 +402,7 @@ def main() -> None:
                    help='comma-separated case keys (default: every case of '
                    'the checkouts given)')
     p.add_argument('--note', default='', help='free text for the results')
-    p.add_argument('--out', default=osp.join(ROOT, 'benchmarks', 'results',
-                                             'bench_vs_official'))
+    p.add_argument('--out', default=osp.join(ROOT, DEFAULT_OUT))
     p.add_argument('--render', action='store_true',
                    help='rewrite <out>.md from <out>.json (no timing)')
     p.add_argument('--worker', default=None, help=argparse.SUPPRESS)
@@ -416,6 +416,7 @@ def main() -> None:
             sys.exit(f'bench_vs_official: no {args.out}.json to render')
         runs, meta = old['runs'], old['meta']
         meta['note'] = args.note or meta.get('note', '')
+        meta['out'] = osp.relpath(osp.abspath(args.out), ROOT)
     else:
         cases = check_sources(args)
         if 'OMP_NUM_THREADS' not in os.environ:
@@ -427,7 +428,8 @@ def main() -> None:
             'words/image, AdamW, random data', rounds=args.rounds,
             warmup=args.warmup, steps=args.steps, note=args.note,
             wecromcl_setting=_wecromcl_setting(args.wecromcl_size),
-            wecromcl_size=args.wecromcl_size)
+            wecromcl_size=args.wecromcl_size,
+            out=osp.relpath(osp.abspath(args.out), ROOT))
     rows = _summarise(runs)
     lines = _render(rows, meta)
     write_results(args.out, dict(meta=meta, results=rows, runs=runs), lines)
@@ -575,6 +577,9 @@ def _render(rows: list, meta: dict) -> list:
         lines += ['', meta['note']]
     size = meta.get('wecromcl_size', 320)
     extra = f' --wecromcl-size {size}' if wecromcl and size != 320 else ''
+    out = meta.get('out', DEFAULT_OUT)
+    if out != DEFAULT_OUT:
+        extra += f' --out {out}'
     reproduce = (f'OMP_NUM_THREADS={meta["omp_num_threads"]} python -m '
                  f'benchmarks.bench_vs_official {" ".join(flags)}{extra}')
     lines += ['', f'Reproduce: `{reproduce}`']
