@@ -213,20 +213,26 @@ class CharTextEncoder(BaseModule):
         if isinstance(self.text_projection, nn.Linear):
             nn.init.normal_(
                 self.text_projection.weight, std=self.embed_dims**-0.5)
-        if self.clip_init:
-            w = self.embed_dims
-            proj_std = w**-0.5 * (2 * self.num_layers)**-0.5
+        # nn.TransformerEncoder deep-copies one layer: every layer gets its
+        # own draw, PyTorch's default init or CLIP's stds.
+        if not self.clip_init:
             for layer in self.transformer.layers:
-                # nn.TransformerEncoder deep-copies one layer: give every
-                # layer its own FFN biases too (PyTorch's default init).
+                layer.self_attn.out_proj.reset_parameters()
+                layer.self_attn._reset_parameters()  # zeroes out_proj.bias
                 layer.linear1.reset_parameters()
                 layer.linear2.reset_parameters()
-                nn.init.normal_(layer.self_attn.in_proj_weight, std=w**-0.5)
-                nn.init.zeros_(layer.self_attn.in_proj_bias)
-                nn.init.normal_(layer.self_attn.out_proj.weight, std=proj_std)
-                nn.init.zeros_(layer.self_attn.out_proj.bias)
-                nn.init.normal_(layer.linear1.weight, std=(2 * w)**-0.5)
-                nn.init.normal_(layer.linear2.weight, std=proj_std)
+            return
+        w = self.embed_dims
+        proj_std = w**-0.5 * (2 * self.num_layers)**-0.5
+        for layer in self.transformer.layers:
+            layer.linear1.reset_parameters()
+            layer.linear2.reset_parameters()
+            nn.init.normal_(layer.self_attn.in_proj_weight, std=w**-0.5)
+            nn.init.zeros_(layer.self_attn.in_proj_bias)
+            nn.init.normal_(layer.self_attn.out_proj.weight, std=proj_std)
+            nn.init.zeros_(layer.self_attn.out_proj.bias)
+            nn.init.normal_(layer.linear1.weight, std=(2 * w)**-0.5)
+            nn.init.normal_(layer.linear2.weight, std=proj_std)
 
     def _prepare(self, tokens: Tensor) -> Tensor:
         if tokens.dim() != 2:

@@ -242,6 +242,21 @@ def test_clip_init_stds():
     assert not torch.equal(layer.linear2.weight, other.linear2.weight)
 
 
+@pytest.mark.parametrize('clip_init', [False, True])
+def test_layers_start_different(clip_init):
+    # nn.TransformerEncoder deep-copies its layer: every layer must still
+    # get its own initial weights, with or without CLIP's stds.
+    enc = CharTextEncoder(num_tokens=NUM_TOKENS, max_len=8, embed_dims=32,
+                          num_layers=3, num_heads=4, clip_init=clip_init)
+    layers = enc.transformer.layers
+    for a, b in [(0, 1), (1, 2), (0, 2)]:
+        for name in ('self_attn.in_proj_weight', 'self_attn.out_proj.weight',
+                     'linear1.weight', 'linear1.bias', 'linear2.weight'):
+            pa = layers[a].get_parameter(name)
+            pb = layers[b].get_parameter(name)
+            assert not torch.equal(pa, pb), (clip_init, a, b, name)
+
+
 def test_text_encoder_cfg_from_dictionary():
     from mmocr_vlp.datasets.dictionary import build_dictionary
     from mmocr_vlp.models.common.text_encoder import text_encoder_cfg
