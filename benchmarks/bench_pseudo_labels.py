@@ -14,6 +14,14 @@ image, ``model.predict`` (activation maps + anchors) as
 - ``optimized + amp``: also the backbone and neck in bfloat16 (the tool's
   ``--amp``).
 
+A "lower bound" in the same run: each stage of the optimised model
+(backbone, neck, deformable encoder + output projection, text encoder +
+activation head + peaks) timed by forward hooks inside ``model.predict``,
+once in float32 and once with the whole predict under bfloat16 autocast
+(``stages_fp32``, ``stages_bf16``). Taking every stage at its faster
+precision, regardless of what that does to the anchors, gives the best
+case this model reaches on this machine.
+
 Each variant runs in a fresh child process (``studies.harness.run_child``,
 its own peak RSS), variants alternate within each round, and the anchors of
 every variant are compared with ``plain``'s.
@@ -42,6 +50,62 @@ VARIANTS = {
     'optimized_amp': (True, True, 'optimized + bf16 backbone and neck '
                       '(`--amp`)'),
 }
+
+
+STAGES = {'stages_fp32': False, 'stages_bf16': True}
+STAGE_NAMES = ('backbone', 'neck', 'encoder', 'text + head')
+
+
+def stage_worker(variant: str, warmup: int, iters: int) -> dict:
+    """Per-stage seconds per image of the optimised model (fp32, or all of
+    ``predict`` under bf16 autocast)."""
+    import contextlib
+
+    import torch
+
+    from benchmarks.bench_wecromcl import _batch
+    from mmocr_vlp.models.common.ms_deform_attn_cpu import \
+        fast_cpu_deform_attn
+    from mmocr_vlp.models.wecromcl.pseudo_labels import init_wecromcl
+    bf16 = STAGES[variant]
+    torch.manual_seed(0)
+    model, _, _ = init_wecromcl(osp.join(ROOT, CONFIG), None, optimize=True)
+    inputs, samples = _batch(SIZE, 1)
+    rss_built = peak_rss_mb()
+    clock = {}
+    mods = dict(backbone=[model.backbone], neck=[model.neck],
+                encoder=[model.encoder, model.out_proj])
+
+    def hooks(name):
+        def pre(mod, args):
+            clock['t0'] = time.perf_counter()
+
+        def post(mod, args, out):
+            clock[name] = clock.get(name, 0.) + time.perf_counter() - \
+                clock['t0']
+        return pre, post
+
+    for name, ms in mods.items():
+        for m in ms:
+            pre, post = hooks(name)
+            m.register_forward_pre_hook(pre)
+            m.register_forward_hook(post)
+    amp = torch.autocast('cpu', torch.bfloat16) if bf16 else \
+        contextlib.nullcontext()
+    per_image = []
+    with torch.no_grad(), fast_cpu_deform_attn(True), amp:
+        for i in range(warmup + iters):
+            clock.clear()
+            t0 = time.perf_counter()
+            model.predict(inputs, samples)
+            total = time.perf_counter() - t0
+            row = {k: clock.get(k, 0.) for k in mods}
+            row['text + head'] = total - sum(row.values())
+            row['total'] = total
+            per_image.append(row)
+    return dict(variant=variant, stages=per_image[warmup:],
+                rss_built_MB=rss_built, peak_rss_MB=peak_rss_mb(),
+                threads=torch.get_num_threads())
 
 
 def worker(variant: str, warmup: int, iters: int) -> dict:
@@ -84,7 +148,8 @@ def main() -> None:
     p.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        emit_result(worker(args.worker, args.warmup, args.iters))
+        fn = stage_worker if args.worker in STAGES else worker
+        emit_result(fn(args.worker, args.warmup, args.iters))
         return
     if args.render:  # rewrite the page of an earlier run (e.g. a note)
         old = load_results(args.out)
@@ -99,6 +164,7 @@ def main() -> None:
             config=CONFIG, input=SIZE, rounds=args.rounds, iters=args.iters,
             warmup=args.warmup, note=args.note)
     rows = _summarise(runs)
+    bound = _lower_bound(runs)
     lines = [
         f'# WeCromCL pseudo-labelling speed ({meta["date"]})', '',
         f'`{CONFIG}`, one {SIZE}x{SIZE} image, 5 words, random weights; '
@@ -116,6 +182,21 @@ def main() -> None:
               'model\'s anchors on the same image (a map cell is 8 px). '
               '"min": the fastest image, the least disturbed by other '
               'processes on a shared machine.']
+    if bound:
+        lines += ['', '## Lower bound per stage', '',
+                  'Seconds per image (median) of each stage of the '
+                  'optimised model, float32 and bfloat16 (all of `predict` '
+                  'under autocast), same run; "best" takes each stage at its '
+                  'faster precision whatever that does to the anchors.', '']
+        lines += markdown_table(
+            ['stage', 'fp32 s/img', 'bf16 s/img', 'best s/img'],
+            [(k, *bound['stages'][k]) for k in bound['stages']])
+        lines += ['', f'Best case: {bound["best_total"]} s/img = '
+                  f'**{bound["best_img_per_s"]} img/s**; backbone + neck '
+                  f'alone at their best: {bound["trunk_best"]} s/img = '
+                  f'{bound["trunk_img_per_s"]} img/s. Peak RSS: fp32 '
+                  f'{bound["peak_rss_MB"]["stages_fp32"]} MB, bf16 '
+                  f'{bound["peak_rss_MB"]["stages_bf16"]} MB.']
     if meta.get('note'):
         lines += ['', meta['note']]
     lines += ['', f'Reproduce: `OMP_NUM_THREADS={meta["omp_num_threads"]} '
@@ -128,16 +209,41 @@ def _time_variants(args) -> dict:
     """Run every variant ``args.rounds`` times, alternating."""
     if 'OMP_NUM_THREADS' not in os.environ:
         sys.exit('bench_pseudo_labels: set OMP_NUM_THREADS explicitly')
-    runs = {v: [] for v in VARIANTS}
+    runs = {v: [] for v in list(VARIANTS) + list(STAGES)}
     for r in range(args.rounds):
-        for v in VARIANTS:
+        for v in runs:
             res = run_child('benchmarks.bench_pseudo_labels', [
                 '--worker', v, '--warmup', args.warmup, '--iters',
                 args.iters], what=v)
             runs[v].append(res)
-            print(f'round {r} {v}: {statistics.median(res["times"]):.3f} '
+            times = res['times'] if 'times' in res else [
+                st['total'] for st in res['stages']]
+            print(f'round {r} {v}: {statistics.median(times):.3f} '
                   f's/img, peak RSS {res["peak_rss_MB"]} MB', flush=True)
     return runs
+
+
+def _lower_bound(runs: dict) -> dict:
+    """Median seconds per stage and precision, the best of both per stage,
+    and the resulting images per second."""
+    if not all(runs.get(v) for v in STAGES):
+        return {}
+
+    def med(v, k):
+        return statistics.median(st[k] for res in runs[v]
+                                 for st in res['stages'])
+
+    stages = {}
+    for k in STAGE_NAMES + ('total', ):
+        a, b = med('stages_fp32', k), med('stages_bf16', k)
+        stages[k] = (round(a, 3), round(b, 3), round(min(a, b), 3))
+    best = sum(stages[k][2] for k in STAGE_NAMES)
+    trunk = stages['backbone'][2] + stages['neck'][2]
+    return dict(stages=stages, best_total=round(best, 3),
+                best_img_per_s=round(1 / best, 2), trunk_best=round(trunk, 3),
+                trunk_img_per_s=round(1 / trunk, 2),
+                peak_rss_MB={v: max(r['peak_rss_MB'] for r in runs[v])
+                             for v in STAGES})
 
 
 def _summarise(runs: dict) -> list:

@@ -129,16 +129,23 @@ class DeformableEncoder(BaseModule):
 
     def forward(self,
                 feats: List[Tensor],
-                masks: Optional[List[Tensor]] = None) -> List[Tensor]:
+                masks: Optional[List[Tensor]] = None,
+                out_levels: Optional[Sequence[int]] = None) -> List[Tensor]:
         """Encode the levels jointly.
 
         Args:
             feats: Per level ``(B, embed_dims, H_l, W_l)``.
             masks: Per level ``(B, H_l, W_l)`` bool, True = padding, or None
                 (no padding).
+            out_levels: The levels the caller reads, or None for all. The
+                last layer then computes only their queries (its sampled
+                values still come from every level): the same outputs for
+                those levels with less work, e.g. 1/5 of the last layer's
+                queries for WeCromCL's stride-8 output of strides 4 + 8.
 
         Returns:
-            list[Tensor]: The encoded maps, same shapes as ``feats``.
+            list[Tensor]: The encoded maps, same shapes as ``feats``; None
+            at the levels not in ``out_levels``.
         """
         if len(feats) != self.num_levels:
             raise ValueError(f'DeformableEncoder: got {len(feats)} levels, '
@@ -183,17 +190,55 @@ class DeformableEncoder(BaseModule):
         valid_ratios = torch.stack(
             [self.get_valid_ratio(m.to(torch.bool)) for m in masks], 1)
 
-        memory = self.encoder(query=query,
-                              query_pos=query_pos,
-                              key_padding_mask=key_padding_mask,
-                              spatial_shapes=spatial_shapes,
-                              level_start_index=level_start_index,
-                              valid_ratios=valid_ratios)
-
-        outs = []
-        for (h, w), chunk in zip(shapes,
-                                 memory.split([h * w for h, w in shapes], 1)):
-            outs.append(
-                chunk.transpose(1, 2).reshape(B, self.embed_dims, h,
-                                              w).contiguous())
+        sizes = [h * w for h, w in shapes]
+        keep = sorted(set(range(len(feats)) if out_levels is None
+                          else (int(lv) for lv in out_levels)))
+        if not keep or keep[0] < 0 or keep[-1] >= len(feats):
+            raise ValueError(f'DeformableEncoder: out_levels {out_levels} '
+                             f'not within {len(feats)} levels')
+        memory = self._encode(query, query_pos, key_padding_mask,
+                              spatial_shapes, level_start_index,
+                              valid_ratios, sizes, keep)
+        outs = [None] * len(feats)
+        for lvl, chunk in zip(keep, memory.split([sizes[i] for i in keep],
+                                                 1)):
+            h, w = shapes[lvl]
+            outs[lvl] = chunk.transpose(1, 2).reshape(
+                B, self.embed_dims, h, w).contiguous()
         return outs
+
+    def _encode(self, query: Tensor, query_pos: Tensor,
+                key_padding_mask: Tensor, spatial_shapes: Tensor,
+                level_start_index: Tensor, valid_ratios: Tensor,
+                sizes: List[int], keep: List[int]) -> Tensor:
+        """mmdet's encoder loop; the last layer only for the queries of
+        the levels in ``keep`` (their rows, in level order)."""
+        enc = self.encoder
+        ref = enc.get_encoder_reference_points(
+            spatial_shapes, valid_ratios, device=query.device)
+        layers = list(enc.layers)
+        partial = len(keep) < len(sizes)
+        kw = dict(key_padding_mask=key_padding_mask,
+                  spatial_shapes=spatial_shapes,
+                  level_start_index=level_start_index,
+                  valid_ratios=valid_ratios)
+        for layer in layers[:-1] if partial else layers:
+            query = layer(query=query, query_pos=query_pos,
+                          reference_points=ref, **kw)
+        if not partial:
+            return query
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+
+        def rows(t: Tensor) -> Tensor:
+            return torch.cat([t[:, starts[i]:starts[i] + sizes[i]]
+                              for i in keep], 1)
+
+        # DetrTransformerEncoderLayer.forward with the full memory as the
+        # attention's value and the kept rows as its queries.
+        last = layers[-1]
+        out = last.self_attn(query=rows(query), key=query, value=query,
+                             query_pos=rows(query_pos),
+                             reference_points=rows(ref), **kw)
+        out = last.norms[0](out)
+        out = last.ffn(out)
+        return last.norms[1](out)

@@ -75,16 +75,25 @@ def ms_deform_attn_embedding_bag(value: Tensor, value_spatial_shapes,
         bs, 1, 1, 1, 1) * num_rows + per_level(starts)) * num_heads + \
         torch.arange(num_heads, device=dev, dtype=torch.float32).view(
             1, 1, num_heads, 1, 1)
-    row = (y0 * pw + x0) * num_heads + base
-    # The four corners: +0, +1 column, +1 row, +1 row and column.
-    offsets = torch.stack([torch.zeros_like(pw), torch.ones_like(pw), pw,
-                           pw + 1], -1) * num_heads
-    index = (row[..., None] + offsets).long()
+    row = ((y0 * pw + x0) * num_heads + base).long()  # exact integers
+    # The four corners: +0, +1 column, +1 row, +1 row and column (integer
+    # offsets added to integer rows: one conversion per point, not corner).
+    offsets = (torch.stack([torch.zeros_like(pw), torch.ones_like(pw), pw,
+                            pw + 1], -1) * num_heads).long()
+    index = row[..., None] + offsets
     a = attention_weights.float()
     wy1 = a * fy
     wy0 = a - wy1
-    w01, w11 = wy0 * fx, wy1 * fx
-    weights = torch.stack([wy0 - w01, w01, wy1 - w11, w11], -1)
+    if torch.is_grad_enabled() and (a.requires_grad or fx.requires_grad):
+        w01, w11 = wy0 * fx, wy1 * fx
+        weights = torch.stack([wy0 - w01, w01, wy1 - w11, w11], -1)
+    else:  # the same products, written in place (no stacked copy)
+        weights = a.new_empty(a.shape + (4, ))
+        w01, w11 = weights[..., 1], weights[..., 3]
+        torch.mul(wy0, fx, out=w01)
+        torch.mul(wy1, fx, out=w11)
+        torch.sub(wy0, w01, out=weights[..., 0])
+        torch.sub(wy1, w11, out=weights[..., 2])
     per_bag = num_levels * num_points * 4
     out = F.embedding_bag(index.view(-1, per_bag), table, mode='sum',
                           per_sample_weights=weights.view(-1, per_bag).to(

@@ -241,7 +241,10 @@ class WeCromCL(BaseModel):
                                       [f.shape[-2:] for f in feats],
                                       device=inputs.device)
         if self.encoder is not None:
-            feats = self.encoder(feats, masks)
+            feats = self.encoder(
+                feats, masks,
+                out_levels=None if self.feature_level is None else
+                [self.feature_level])
         if self.feature_level is not None:
             return (self.out_proj(feats[self.feature_level]),
                     masks[self.feature_level])

@@ -6,11 +6,8 @@ Runs the official model (a checkout of github ZhengyaoFang/WeCromCL, given
 by ``--official``; nothing of it is copied here) on CPU on a tiny
 configuration: ResNet-18, 1 deformable layer, 1 text layer (widths 512/256/
 192 are hard-coded there), two 64x64 inputs (no padding), eval mode, weights
-from ``parity.py``. CPU adaptations, all at run time: a stub for
-the CUDA-only ``MultiScaleDeformableAttention`` extension with
-``MSDeformAttnFunction.apply`` pointed at the official pure-PyTorch
-``ms_deform_attn_core_pytorch``; ``pretrained=False`` for the backbone;
-``Tensor.cuda`` as identity while the official loss runs.
+from ``parity.py``. CPU adaptations, all at run time:
+``studies/official_wecromcl.py``.
 
 Usage::
 
@@ -29,46 +26,19 @@ import numpy as np
 import torch
 
 HERE = osp.dirname(osp.abspath(__file__))
+sys.path.insert(0, osp.abspath(osp.join(HERE, '..', '..', '..')))
+from studies.official_wecromcl import (load_official, no_cuda,  # noqa: E402
+                                       official_cfgs)
+
 SEED = 0
 POS_TEXTS = ['Hello', 'w0rld!']
 NEG_TEXTS = [['Cat', 'dog 7', 'a-b'], ['tree', 'HELLO', "it's"]]
 
 
-def load_official(root):
-    sys.path.insert(0, root)
-    sys.modules['MultiScaleDeformableAttention'] = types.ModuleType(
-        'MultiScaleDeformableAttention')
-    from models.ops.functions import ms_deform_attn_func as fn
-
-    def apply(value, shapes, level_start, locations, weights, step):
-        return fn.ms_deform_attn_core_pytorch(value, shapes, locations,
-                                              weights)
-
-    fn.MSDeformAttnFunction.apply = staticmethod(apply)
-    from models.ops import modules as ops_modules
-    ops_modules.ms_deform_attn.MSDeformAttnFunction.apply = \
-        staticmethod(apply)
-    import models.wecromcl as W
-    resnet18 = W.resnet18
-    W.resnet18 = lambda pretrained=False, **kw: resnet18(False, **kw)
-    from models.loss import ContrastiveLoss
-    from utils.str_label_converter import StrLabelConverter
-    import yaml
-    alphabet = yaml.safe_load(open(osp.join(root, 'configs',
-                                            'Base.yaml')))['data']['alphabet']
-    return W.WeCromCL, ContrastiveLoss, StrLabelConverter(
-        alphabet, True, 25)
-
-
 def tiny_cfgs(n_neg):
-    ns = types.SimpleNamespace
-    return ns(max_text_length=25,
-              false_label_num=n_neg,
-              model=ns(backbone='resnet18', use_stride=8,
-                       with_deformable_encoder=True, transformer_width=512,
-                       transformer_layers=1, transformer_heads=8,
-                       embed_dim=512, deformable_layer=1),
-              data=ns(vocab_size=70))
+    """ResNet-18, 1 deformable layer, 1 text layer."""
+    return official_cfgs(backbone='resnet18', text_layers=1,
+                         deformable_layers=1, false_label_num=n_neg)
 
 
 def main():
@@ -81,7 +51,9 @@ def main():
     sw = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sw)
 
-    WeCromCL, ContrastiveLoss, converter = load_official(args.official)
+    official = load_official(args.official)
+    WeCromCL, ContrastiveLoss, converter = (
+        official.WeCromCL, official.ContrastiveLoss, official.converter)
     n_neg = len(NEG_TEXTS[0])
     torch.manual_seed(SEED)
     net = WeCromCL(tiny_cfgs(n_neg))
@@ -111,14 +83,10 @@ def main():
             torch.cosine_similarity(agg[b], texts[b], dim=-1)
             for b in range(2)
         ])
-        cuda = torch.Tensor.cuda
-        torch.Tensor.cuda = lambda self, *a, **k: self
-        try:
+        with no_cuda():
             losses, _ = ContrastiveLoss()(net, agg,
                                           types.SimpleNamespace(
                                               tensor=text_pos), text_neg)
-        finally:
-            torch.Tensor.cuda = cuda
     np.savez_compressed(
         args.out,
         layout=np.array(json.dumps(layout)),

@@ -92,3 +92,32 @@ def test_masks_from_img_shapes():
     assert not masks[1][1, :2].any() and masks[1][1, 2:].all()
     ratios = DeformableEncoder.get_valid_ratio(masks[0])
     torch.testing.assert_close(ratios, torch.tensor([[0.5, 1.0], [1.0, 0.5]]))
+
+
+@pytest.mark.parametrize('levels', [[1], [0, 2], [2]])
+def test_out_levels_same_outputs_and_gradients(levels):
+    """Computing only some levels' queries in the last layer changes
+    nothing for those levels, outputs nor gradients (padding included)."""
+    torch.manual_seed(0)
+    enc = _enc()
+    enc.init_weights()
+    feats = [torch.randn(2, 32, h, w, requires_grad=True) for h, w in SHAPES]
+    masks = masks_from_img_shapes([(48, 64), (40, 44)], (48, 64), SHAPES)
+    full = enc(feats, masks)
+    part = enc(feats, masks, out_levels=levels)
+    assert [o is None for o in part] == [i not in levels
+                                         for i in range(len(SHAPES))]
+    grads = []
+    for outs in ([full[i] for i in levels], [part[i] for i in levels]):
+        for o, r in zip(outs, [full[i] for i in levels]):
+            torch.testing.assert_close(o, r, rtol=1e-5, atol=1e-5)
+        loss = sum((o * o.detach().sin()).sum() for o in outs)
+        grads.append(torch.autograd.grad(loss, feats + list(
+            enc.parameters()), allow_unused=True))
+    for a, b in zip(*grads):
+        if a is None or b is None:
+            assert a is None and b is None
+        else:
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match='out_levels'):
+        enc(feats, masks, out_levels=[3])
