@@ -36,7 +36,7 @@ import statistics
 import sys
 import time
 
-from studies.harness import (REPO_ROOT, emit_result, load_results,
+from studies.harness import (REPO_ROOT, emit_result, load_for_render,
                              machine_info, markdown_table, peak_rss_mb,
                              run_child, write_results)
 
@@ -152,11 +152,8 @@ def main() -> None:
         emit_result(fn(args.worker, args.warmup, args.iters))
         return
     if args.render:  # rewrite the page of an earlier run (e.g. a note)
-        old = load_results(args.out)
-        if old is None:
-            sys.exit(f'bench_pseudo_labels: no {args.out}.json to render')
-        runs, meta = old['runs'], old['meta']
-        meta['note'] = args.note or meta.get('note', '')
+        runs, meta = load_for_render(args.out, args.note,
+                                     'bench_pseudo_labels')
     else:
         runs = _time_variants(args)
         meta = machine_info(

@@ -56,7 +56,7 @@ import statistics
 import sys
 import time
 
-from studies.harness import (REPO_ROOT, emit_result, load_results,
+from studies.harness import (REPO_ROOT, emit_result, load_for_render,
                              machine_info, markdown_table, peak_rss_mb,
                              run_child, write_results)
 
@@ -411,11 +411,7 @@ def main() -> None:
         emit_result(worker(args.worker, args))
         return
     if args.render:  # rewrite the page of an earlier run (e.g. a note)
-        old = load_results(args.out)
-        if old is None:
-            sys.exit(f'bench_vs_official: no {args.out}.json to render')
-        runs, meta = old['runs'], old['meta']
-        meta['note'] = args.note or meta.get('note', '')
+        runs, meta = load_for_render(args.out, args.note, 'bench_vs_official')
         meta['out'] = osp.relpath(osp.abspath(args.out), ROOT)
     else:
         cases = check_sources(args)

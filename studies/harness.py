@@ -121,6 +121,23 @@ def load_results(out: str, default: Any = None) -> Any:
         return json.load(f)
 
 
+def load_for_render(out: str, note: Optional[str], prog: str) -> tuple:
+    """``(runs, meta)`` of an earlier run, to rewrite its page (``--render``)
+    with a new note; exits with a message naming ``<out>.json`` if absent.
+
+    Args:
+        out (str): Results path without extension.
+        note (str, optional): Replaces the stored note when given.
+        prog (str): The calling script's name, for the message.
+    """
+    old = load_results(out)
+    if old is None:
+        sys.exit(f'{prog}: no {out}.json to render')
+    meta = old['meta']
+    meta['note'] = note or meta.get('note', '')
+    return old['runs'], meta
+
+
 def write_results(out: str, data: Any, lines: Sequence[str]) -> None:
     """Write ``<out>.json`` (``data``) and ``<out>.md`` (``lines``).
 

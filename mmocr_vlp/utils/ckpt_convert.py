@@ -122,8 +122,9 @@ def official_to_mmocr(sd: Mapping) -> StateDict:
     return out
 
 
-# Official oCLIP text/decoder block parameter names -> ours.
-_TEXT_BLOCK = {
+# CLIP ResidualAttentionBlock parameter names -> nn.TransformerEncoderLayer's
+# (the official oCLIP text encoder and decoder, WeCromCL's text encoder).
+CLIP_BLOCK_KEYS = {
     'attn.in_proj_weight': 'self_attn.in_proj_weight',
     'attn.in_proj_bias': 'self_attn.in_proj_bias',
     'attn.out_proj.weight': 'self_attn.out_proj.weight',
@@ -161,11 +162,11 @@ def _oclip_key_official_to_ours(k: str) -> str:
     if k in _OCLIP_PLAIN:
         return _OCLIP_PLAIN[k]
     m = re.fullmatch(r'transformer\.resblocks\.(\d+)\.(.+)', k)
-    if m and m.group(2) in _TEXT_BLOCK:
+    if m and m.group(2) in CLIP_BLOCK_KEYS:
         return (f'text_encoder.transformer.layers.{m.group(1)}.'
-                f'{_TEXT_BLOCK[m.group(2)]}')
+                f'{CLIP_BLOCK_KEYS[m.group(2)]}')
     m = re.fullmatch(r'transformer_decoder\.resblocks\.(\d+)\.(.+)', k)
-    if m and m.group(2) in _TEXT_BLOCK:
+    if m and m.group(2) in CLIP_BLOCK_KEYS:
         # Our decoder layers keep the official names.
         return f'decoder.layers.{m.group(1)}.{m.group(2)}'
     raise KeyError(k)

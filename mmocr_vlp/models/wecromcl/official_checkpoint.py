@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from mmocr_vlp.datasets.dictionary import build_dictionary
-from mmocr_vlp.utils.ckpt_convert import unwrap_state_dict
+from mmocr_vlp.utils.ckpt_convert import CLIP_BLOCK_KEYS, unwrap_state_dict
 
 #: Character order of the official embedding rows 1..69 (row 0 = PAD): the
 #: ``data.alphabet`` of the official ``configs/Base.yaml`` (a plain YAML
@@ -62,20 +62,6 @@ _HEADS = {
     'fpn_out3_3': (1, 2, '0.'),
 }
 _BN = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
-_TEXT_LAYER = {
-    'attn.in_proj_weight': 'self_attn.in_proj_weight',
-    'attn.in_proj_bias': 'self_attn.in_proj_bias',
-    'attn.out_proj.weight': 'self_attn.out_proj.weight',
-    'attn.out_proj.bias': 'self_attn.out_proj.bias',
-    'ln_1.weight': 'norm1.weight',
-    'ln_1.bias': 'norm1.bias',
-    'mlp.c_fc.weight': 'linear1.weight',
-    'mlp.c_fc.bias': 'linear1.bias',
-    'mlp.c_proj.weight': 'linear2.weight',
-    'mlp.c_proj.bias': 'linear2.bias',
-    'ln_2.weight': 'norm2.weight',
-    'ln_2.bias': 'norm2.bias',
-}
 _ENC_LAYER = {
     'norm1': 'norms.0',
     'norm2': 'norms.1',
@@ -140,9 +126,9 @@ def _rename(k: str) -> Optional[str]:
             return (f'encoder.encoder.layers.{m.group(1)}.'
                     f'{_ENC_LAYER[mod]}.{rest}')
     m = re.fullmatch(r'text_encoder\.resblocks\.(\d+)\.(.+)', k)
-    if m and m.group(2) in _TEXT_LAYER:
+    if m and m.group(2) in CLIP_BLOCK_KEYS:
         return (f'text_encoder.transformer.layers.{m.group(1)}.'
-                f'{_TEXT_LAYER[m.group(2)]}')
+                f'{CLIP_BLOCK_KEYS[m.group(2)]}')
     m = re.fullmatch(r'attn_pool\.(\w+)\.(weight|bias)', k)
     if m and m.group(1) in _HEAD:
         return f'head.{_HEAD[m.group(1)]}.{m.group(2)}'
@@ -182,7 +168,7 @@ def _expected(sd: Mapping) -> List[str]:
         keys += [pre + f'{m}.{p}' for m in _ENC_LAYER
                  for p in ('weight', 'bias')]
     for i in range(max(count(r'text_encoder\.resblocks\.(\d+)\.'), 1)):
-        keys += [f'text_encoder.resblocks.{i}.{k}' for k in _TEXT_LAYER]
+        keys += [f'text_encoder.resblocks.{i}.{k}' for k in CLIP_BLOCK_KEYS]
     keys += [f'attn_pool.{m}.{p}' for m in _HEAD for p in ('weight', 'bias')]
     return keys
 
