@@ -396,7 +396,7 @@ def main() -> None:
                    help='input side of the WeCromCL train step')
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--steps', type=int, default=5)
-    p.add_argument('--rounds', type=int, default=2,
+    p.add_argument('--rounds', type=int, default=3,
                    help='alternating rounds over all cases')
     p.add_argument('--cases', default=None,
                    help='comma-separated case keys (default: every case of '
