@@ -24,8 +24,9 @@ the mean pairwise cosine of the image embeddings.
 Usage::
 
     python -m studies.oclip_differential CONFIG --official /path/to/oclip \\
-        [--impl both|official|ours] [--iters 1000] [--seed 0] [--out JSON]
-    python -m studies.oclip_differential --table JSON   # -> JSON's .md
+        [--impl both|official|ours] [--iters 1000] [--seed 0] [--out JSON] \\
+        [--same-init] [--cfg-options KEY=VALUE ...]
+    python -m studies.oclip_differential --table JSON [JSON ...] [--md MD]
 
 With ``--impl both`` (default) the two models are trained in one process,
 alternating on the same batch, so both columns always cover the same
@@ -189,6 +190,8 @@ def run(args) -> None:
     from mmocr.registry import DATASETS, MODELS
     init_default_scope('mmocr')
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:  # e.g. one option of docs/oclip.md's table
+        cfg.merge_from_dict(args.cfg_options)
     ds_cfg = cfg.train_dataloader.dataset
     train = DATASETS.build(ds_cfg)
     probe_cfg = ds_cfg.copy()
@@ -244,46 +247,87 @@ def run(args) -> None:
                 acc_other=other, image_cos=cos, chance=math.log(bs),
                 sec_per_iter=a['sec'] / len(a['bc']), config=args.config,
                 seed=args.seed, lr=lr, warmup=args.warmup, iters=args.iters,
-                batch_size=bs, same_init=args.same_init))
+                batch_size=bs, same_init=args.same_init,
+                cfg_options=args.cfg_options or {}))
             acc[name] = dict(bc=[], cls=[], sec=0.)
             print(json.dumps(rows[-1]), flush=True)
         with open(out, 'w') as f:
             json.dump(rows, f, indent=1)
 
 
-def table(path: str) -> None:
-    with open(path) as f:
-        rows = json.load(f)
-    runs = {}
+COLS = (('L_bc', 'L_bc'), ('acc_own', 'acc own'),
+        ('acc_other', 'acc other'), ('image_cos', 'img cos'))
+
+
+def _cell(vals: list) -> str:
+    """One number, or the mean and the spread (max - min) of several."""
+    if len(vals) == 1:
+        return f'{vals[0]:.3f}'
+    return f'{np.mean(vals):.3f} ({min(vals):.3f}-{max(vals):.3f})'
+
+
+def table(paths: list, md: str = None) -> str:
+    """Write the side-by-side table of one or more result files (one file
+    per run; several seeds give means with their range) to ``md`` (default:
+    the first file's ``.md``) and return it."""
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            rows += json.load(f)
+    if not rows:
+        raise SystemExit(f'no rows in {paths}')
+    impls = list(dict.fromkeys(r['impl'] for r in rows))
+    seeds = sorted({r['seed'] for r in rows})
+    by = {}  # (impl, iter) -> rows of every seed
     for r in rows:
-        runs.setdefault(r['impl'], {})[r['iter']] = r
-    its = sorted(set().union(*[set(r) for r in runs.values()]))
-    head = '| iter |' + ''.join(
-        f' {i} L_bc | {i} acc own | {i} acc other | {i} img cos |'
-        for i in runs)
-    lines = [head, '|' + '---|' * (1 + 4 * len(runs))]
+        by.setdefault((r['impl'], r['iter']), []).append(r)
+    its = sorted({r['iter'] for r in rows})
+    head = '| iter |' + ''.join(f' {i} {c} |' for i in impls for _, c in COLS)
+    lines = [head, '|' + '---|' * (1 + len(COLS) * len(impls))]
     for it in its:
         cells = []
-        for impl in runs:
-            r = runs[impl].get(it)
-            cells += ([f"{r['L_bc']:.3f}", f"{r['acc_own']:.3f}",
-                       f"{r['acc_other']:.3f}", f"{r['image_cos']:.3f}"]
-                      if r else ['', '', '', ''])
+        for impl in impls:
+            got = by.get((impl, it), [])
+            cells += [_cell([g[k] for g in got]) if got else ''
+                      for k, _ in COLS]
         lines.append(f'| {it} | ' + ' | '.join(cells) + ' |')
-    any_row = next(iter(next(iter(runs.values())).values()))
-    note = (f"\n{any_row['config']}, seed {any_row['seed']}, batch "
-            f"{any_row['batch_size']}, lr {any_row['lr']}, warm-up "
-            f"{any_row['warmup']}, cosine over {any_row['iters']} "
-            f"iterations; L_bc = (CE_i2t + CE_t2i) / 2 averaged "
-            f"over the iterations since the previous row (chance "
-            f"{any_row['chance']:.3f}); accuracies and cosine on the probe "
-            f"split in eval mode.\n")
-    with open(osp.splitext(path)[0] + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n' + note)
-    print('\n'.join(lines) + note)
+    r0 = rows[0]
+    init = ('ours starts from the official initial weights (`--same-init`)'
+            if r0.get('same_init') else 'each its own random initialisation')
+    what = (f'seed {seeds[0]}' if len(seeds) == 1 else
+            f'seeds {", ".join(map(str, seeds))} (mean and range over '
+            'seeds)')
+    note = (f"\n`{r0['config']}`, {what}, {init}; batch "
+            f"{r0['batch_size']}, lr {r0['lr']}, warm-up {r0['warmup']}, "
+            f"cosine over {r0['iters']} iterations. L_bc = (CE_i2t + "
+            f"CE_t2i) / 2 averaged over the iterations since the previous "
+            f"row (chance {r0['chance']:.3f}); masked-character accuracy "
+            "with each probe image's own words and with another image, and "
+            "the mean pairwise cosine of the image embeddings, on the probe "
+            "split in eval mode.\n")
+    if len(seeds) > 1:  # the last row of every run
+        last = max(its)
+        lines_s = ['', f'Per seed at iteration {last}:', '',
+                   '| seed |' + ''.join(f' {i} {c} |' for i in impls
+                                        for _, c in COLS),
+                   '|' + '---|' * (1 + len(COLS) * len(impls))]
+        for s in seeds:
+            cells = []
+            for impl in impls:
+                got = [g for g in by.get((impl, last), []) if g['seed'] == s]
+                cells += [f'{got[0][k]:.3f}' if got else '' for k, _ in COLS]
+            lines_s.append(f'| {s} | ' + ' | '.join(cells) + ' |')
+        note += '\n'.join(lines_s) + '\n'
+    text = '\n'.join(lines) + '\n' + note
+    md = md or osp.splitext(paths[0])[0] + '.md'
+    with open(md, 'w') as f:
+        f.write(text)
+    print(text)
+    return text
 
 
 def main() -> None:
+    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config', nargs='?')
     p.add_argument('--impl', choices=['official', 'ours', 'both'],
@@ -302,11 +346,19 @@ def main() -> None:
     p.add_argument('--same-init', action='store_true',
                    help='with --impl both: start ours from the official '
                    "model's initial weights")
-    p.add_argument('--table', metavar='JSON',
-                   help='only write the .md table of a results .json')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override CONFIG entries (key=value), as in '
+                   'tools/train.py')
+    p.add_argument('--table', metavar='JSON', nargs='+',
+                   help='only write the .md table of one or more results '
+                   'files (e.g. one per seed)')
+    p.add_argument('--md', default=None,
+                   help="with --table: the page to write (default: the "
+                   "first file's .md)")
     args = p.parse_args()
     if args.table:
-        return table(args.table)
+        table(args.table, args.md)
+        return
     if not args.config:
         p.error('CONFIG is required')
     if args.impl != 'ours' and not args.official:
