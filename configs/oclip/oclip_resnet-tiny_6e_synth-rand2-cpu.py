@@ -15,20 +15,14 @@
 _base_ = ['oclip_resnet-tiny_4e_synth-pre-easy-cpu.py']
 
 img_size = 128
-dictionary = _base_.dictionary
 data_root = '{{$MMOCR_VLP_DATA:data}}/synth_rand2'
 
 model = dict(image_encoder=dict(input_size=img_size))
 
+# The base pipeline, resized to 128 px.
 train_pipeline = [
-    dict(type='SafeLoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadWeakAnnotations', with_polygon=False, with_bbox=False,
-         with_point=False, drop_ignored=True),
-    dict(type='TokenizeTexts', dictionary=dictionary),
-    dict(type='SampleWords', max_words=_base_.max_words),
-    dict(type='MaskCharacters', dictionary=dictionary),
-    dict(type='ResizePad', scale=(img_size, img_size), keep_ratio=False),
-    dict(type='PackVLPInputs'),
+    dict(t, scale=(img_size, img_size)) if t['type'] == 'ResizePad' else t
+    for t in _base_.train_pipeline
 ]
 train_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=train_pipeline))
