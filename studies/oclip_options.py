@@ -86,37 +86,33 @@ def _last_row(path: str, iters: int):
     return rows[-1] if rows and rows[-1]['iter'] == iters else None
 
 
-def run_variant(name: str, seed: int, args) -> dict:
-    """Train ``name`` with ``seed`` unless its file is complete; return its
-    last row."""
+def run_variant(name: str, seed: int, args) -> None:
+    """Train ``name`` with ``seed`` unless its file is complete."""
     out = osp.join(args.work_dir, f'{name}_s{seed}.json')
-    row = _last_row(out, args.iters)
-    if row is None:
-        opts = [f'{k}={cfg_value(v)}' for k, v in VARIANTS[name][1].items()]
-        cmd = [sys.executable, '-m', 'studies.oclip_differential',
-               args.config, '--impl', 'ours', '--seed', str(seed),
-               '--iters', str(args.iters), '--interval',
-               str(args.interval), '--probe', str(args.probe), '--out', out]
-        if opts:
-            cmd += ['--cfg-options'] + opts
-        print('$', ' '.join(cmd), flush=True)
-        log = osp.splitext(out)[0] + '.log'
-        with open(log, 'w') as f:
-            res = subprocess.run(cmd, cwd=ROOT, stdout=f,
-                                 stderr=subprocess.STDOUT)
-        if res.returncode:
-            raise SystemExit(f'{name} seed {seed} failed; see {log}')
-        row = _last_row(out, args.iters)
-    return row
+    if _last_row(out, args.iters) is not None:
+        return
+    opts = [f'{k}={cfg_value(v)}' for k, v in VARIANTS[name][1].items()]
+    cmd = [sys.executable, '-m', 'studies.oclip_differential',
+           args.config, '--impl', 'ours', '--seed', str(seed),
+           '--iters', str(args.iters), '--interval',
+           str(args.interval), '--probe', str(args.probe), '--out', out]
+    if opts:
+        cmd += ['--cfg-options'] + opts
+    print('$', ' '.join(cmd), flush=True)
+    log = osp.splitext(out)[0] + '.log'
+    with open(log, 'w') as f:
+        res = subprocess.run(cmd, cwd=ROOT, stdout=f,
+                             stderr=subprocess.STDOUT)
+    if res.returncode:
+        raise SystemExit(f'{name} seed {seed} failed; see {log}')
 
 
-def collect(args) -> list:
-    """The last row of every finished run in ``args.work_dir``."""
+def collect(work_dir: str, seeds: list, iters: int) -> list:
+    """The last row of every run in ``work_dir`` that reached ``iters``."""
     rows = []
     for name in VARIANTS:
-        for seed in args.seeds:
-            r = _last_row(osp.join(args.work_dir, f'{name}_s{seed}.json'),
-                          args.iters)
+        for seed in seeds:
+            r = _last_row(osp.join(work_dir, f'{name}_s{seed}.json'), iters)
             if r is not None:
                 rows.append(dict(variant=name, seed=seed, chance=r['chance'],
                                  **{k: r[k] for k in METRICS}))
@@ -182,8 +178,8 @@ def main() -> None:
         for name in names:
             for seed in (base_seeds if name == 'official' else seeds):
                 run_variant(name, seed, args)
-    args.seeds = sorted(set(seeds) | set(base_seeds))
-    rows = collect(args)
+    rows = collect(args.work_dir, sorted(set(seeds) | set(base_seeds)),
+                   args.iters)
     if not rows:
         raise SystemExit(f'no finished run in {args.work_dir}')
     meta = dict(config=args.config, iters=args.iters,
